@@ -1,0 +1,144 @@
+# parapass - top-level build. GNU make + gcc.
+#
+#   make            hosted library + parapass command + freestanding core check
+#   make check      every test (unit tests plain and under ASan/UBSan, fuzz, replay, system)
+#   make demo       the main job
+#   make bench      benchmarks (figures, not pass/fail)
+#
+# Sources are found by wildcard, so adding a file needs no edit here.
+# The hal backend is chosen at link time: hosted binaries link hal/sim.
+
+CC      ?= gcc
+O       := build
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+
+WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+           -Wpointer-arith -Wcast-align -Wwrite-strings -Wvla -Wundef \
+           -Wimplicit-fallthrough -Wformat=2
+CSTD    := -std=gnu11
+BASE    := $(CSTD) $(WARN) -I. -MMD -MP
+# Core = what also runs inside the hypervisor: no libc, nothing hosted.
+CORE_SRC  := $(wildcard vmm/*.c ata/*.c crypto/*.c)
+SIM_SRC   := $(wildcard hal/sim/*.c)
+REPLAY_SRC:= $(wildcard replay/*.c)
+CLI_SRC   := $(wildcard cli/*.c)
+TEST_SRC  := $(wildcard tests/*.c tests/*/*.c tests/*/*/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+HOST_LIBS := $(shell pkg-config --libs yaml-0.1 libcrypto 2>/dev/null || echo -lyaml -lcrypto)
+CHECK_LIBS:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -lpthread)
+
+# ---- three flavours of the same sources ----
+HOST_CFLAGS := $(BASE) -O2 -g
+ASAN_CFLAGS := $(BASE) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=undefined
+GCC_INC     := $(shell $(CC) -print-file-name=include)
+# -nostdinc keeps every libc header out; only the compiler's own
+# (stdint.h, stdarg.h, the intrinsics) remain. crypto/fs/ supplies the one
+# stand-in gcc's intrinsics headers want (mm_malloc.h pulls <stdlib.h>).
+FS_CFLAGS   := $(BASE) -O2 -g -ffreestanding -nostdlib -nostdinc -isystem $(GCC_INC) \
+               -Icrypto/fs -mno-red-zone -fno-pic -fno-stack-protector \
+               -fno-asynchronous-unwind-tables -mcmodel=kernel
+# vmm/ and ata/ never touch SIMD registers, which belong to the guest;
+# crypto/ does, between the backend's XSAVE/XRSTOR of the guest state.
+FS_GPR_ONLY := -mgeneral-regs-only
+
+host_obj = $(patsubst %.c,$(O)/host/%.o,$(1))
+asan_obj = $(patsubst %.c,$(O)/asan/%.o,$(1))
+fs_obj   = $(patsubst %.c,$(O)/fs/%.o,$(1))
+
+LIB_SRC   := $(CORE_SRC) $(SIM_SRC) $(REPLAY_SRC)
+HOST_LIB  := $(O)/host/libparapass.a
+ASAN_LIB  := $(O)/asan/libparapass.a
+PARAPASS  := $(O)/host/parapass
+CHECK_BIN := $(O)/host/check_parapass
+CHECK_ASAN:= $(O)/asan/check_parapass
+FS_CORE   := $(O)/fs/core.o
+SUITES_H  := $(O)/gen/suites.h
+
+.PHONY: all check check-unit check-asan check-fs check-system demo bench deps clean
+.DEFAULT_GOAL := all
+
+all: $(HOST_LIB) $(PARAPASS) $(CHECK_BIN) $(FS_CORE)
+
+deps:
+	@scripts/deps.sh
+
+$(O)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(O)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+$(O)/fs/crypto/%.o: crypto/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FS_CFLAGS) -c $< -o $@
+$(O)/fs/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FS_CFLAGS) $(FS_GPR_ONLY) -c $< -o $@
+
+$(HOST_LIB): $(call host_obj,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(ASAN_LIB): $(call asan_obj,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(PARAPASS): $(call host_obj,$(CLI_SRC)) $(HOST_LIB)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+
+# The runner calls every "Suite *<name>_suite(void)" found under tests/.
+$(SUITES_H): $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/\1/p' $(TEST_SRC) | sort | \
+	  awk '{d = d "Suite *" $$0 "(void);\n"; l = l "\t" $$0 ",\n"} \
+	       END {printf "%s#define SUITE_LIST \\\n%s", d, l; print ""}' | \
+	  sed 's/,$$/, \\/' > $@.tmp && mv $@.tmp $@
+
+$(O)/host/tests/check_main.o $(O)/asan/tests/check_main.o: $(SUITES_H)
+# A suite's only outside caller is the generated list: no header to share.
+$(O)/host/tests/%.o: HOST_CFLAGS += -Wno-missing-prototypes
+$(O)/asan/tests/%.o: ASAN_CFLAGS += -Wno-missing-prototypes
+
+$(CHECK_BIN): $(call host_obj,$(TEST_SRC)) $(HOST_LIB)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) $(CHECK_LIBS)
+$(CHECK_ASAN): $(call asan_obj,$(TEST_SRC)) $(ASAN_LIB)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS) $(CHECK_LIBS)
+
+# Freestanding check: the core links into one relocatable object whose
+# only undefined symbols are the hal contract and what gcc may emit calls
+# to (memcpy, memset, memmove, memcmp).
+$(FS_CORE): $(call fs_obj,$(CORE_SRC))
+	ld -r -o $@ $^
+	@bad=$$(nm -u $@ | awk '{print $$2}' | grep -v -E '^(hal_[a-z0-9_]+|memcpy|memset|memmove|memcmp)$$' || true); \
+	if [ -n "$$bad" ]; then echo "freestanding core needs non-hal symbols: $$bad"; rm -f $@; exit 1; fi
+
+check-fs: $(FS_CORE)
+	@echo "freestanding core: OK ($(words $(CORE_SRC)) files, undefined symbols only hal_* and mem*)"
+
+check-unit: $(CHECK_BIN)
+	$(CHECK_BIN)
+check-asan: $(CHECK_ASAN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(CHECK_ASAN)
+
+# System tests: every tests/system/*.sh, in name order; each exits 0 on pass.
+check-system: all
+	@set -e; for t in $(sort $(wildcard tests/system/*.sh)); do \
+	  echo "== $$t"; $$t; done
+
+check: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(CHECK_ASAN)
+	@$(MAKE) --no-print-directory check-fs check-unit check-asan check-system
+
+demo: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@scripts/bench.sh
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

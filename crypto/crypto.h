@@ -1,0 +1,95 @@
+/*
+ * crypto.h - AES-256-XTS over 512-byte sectors, the one cipher parapass
+ * needs. Freestanding: includes only the compiler's stdint/stddef, calls
+ * nothing outside this module.
+ *
+ * Format (dm-crypt "aes-xts-plain64"): data unit 512 bytes; tweak = the
+ * absolute LBA as a 64-bit little-endian number zero-padded to 16 bytes;
+ * of the 64-byte key the first 32 bytes are the data key and the last 32
+ * the tweak key (IEEE P1619-2007). A disk written this way opens with
+ *   cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 512 \
+ *       --key-file KEY DEV NAME
+ *
+ * Implementations, chosen at run time by CPUID (crypto_impl_force() pins
+ * one for tests and benchmarks): VAES+VPCLMULQDQ on 512-bit (AVX-512) or
+ * 256-bit (AVX2) vectors, AES-NI, and a portable constant-time fallback
+ * that indexes no table with secret data.
+ *
+ * Inside the hypervisor the SIMD registers belong to the guest. Before a
+ * call into crypto_xts_encrypt/decrypt the VT-x backend must XSAVE the
+ * guest's extended state covering x87/SSE (XCR0 bits 0-1), AVX (bit 2)
+ * and, when the VAES-512 path may run, the AVX-512 state (bits 5-7), and
+ * XRSTOR it afterwards; it must also have CR4.OSXSAVE set and XCR0
+ * enabling those components, or crypto_impl_best() will not offer the
+ * paths that need them. crypto_xts_setkey() uses general registers only
+ * on the fallback but may use AES-NI otherwise: save around it too.
+ * The hosted build needs none of this.
+ */
+#ifndef CRYPTO_H
+#define CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CRYPTO_SECTOR_SIZE 512
+#define CRYPTO_XTS_KEY_SIZE 64
+
+/* Return codes: the same values as PP_EKEY / PP_ENOTSUP in hal/hal.h. */
+#define CRYPTO_OK 0
+#define CRYPTO_ENOTSUP (-8)
+#define CRYPTO_EKEY (-9)
+
+enum crypto_impl {
+	CRYPTO_IMPL_AUTO = 0,  /* the fastest the CPU supports */
+	CRYPTO_IMPL_GENERIC,   /* constant-time portable C */
+	CRYPTO_IMPL_AESNI,     /* AES-NI on xmm */
+	CRYPTO_IMPL_VAES256,   /* VAES + VPCLMULQDQ on ymm (AVX2) */
+	CRYPTO_IMPL_VAES512,   /* VAES + VPCLMULQDQ on zmm (AVX-512) */
+	CRYPTO_IMPL_COUNT
+};
+
+/*
+ * Expanded keys of one XTS key. Opaque to callers; 16-byte aligned so the
+ * SIMD paths load round keys directly.
+ */
+struct crypto_xts {
+	uint32_t enc[60] __attribute__((aligned(16)));  /* data key, encryption schedule */
+	uint32_t dec[60] __attribute__((aligned(16)));  /* data key, decryption schedule */
+	uint32_t twk[60] __attribute__((aligned(16)));  /* tweak key, encryption schedule */
+};
+
+/*
+ * Expand a 64-byte XTS key. CRYPTO_EKEY if its two halves are equal
+ * (IEEE P1619 requires distinct keys; dm-crypt refuses them too); the
+ * context is then wiped.
+ */
+int crypto_xts_setkey(struct crypto_xts *x, const uint8_t key[CRYPTO_XTS_KEY_SIZE]);
+
+/*
+ * Encrypt/decrypt nsect consecutive 512-byte sectors, the first at LBA
+ * lba (tweak lba, lba+1, ...), from src to dst. src == dst works in place;
+ * otherwise the buffers must not overlap. No alignment is required.
+ */
+void crypto_xts_encrypt(const struct crypto_xts *x, uint64_t lba, const void *src, void *dst,
+			size_t nsect);
+void crypto_xts_decrypt(const struct crypto_xts *x, uint64_t lba, const void *src, void *dst,
+			size_t nsect);
+
+/* Zero the expanded keys so that the compiler cannot drop the stores. */
+void crypto_xts_wipe(struct crypto_xts *x);
+
+/* Whether this CPU (and its enabled XCR0 state) can run impl. */
+int crypto_impl_supported(enum crypto_impl impl);
+/* The fastest supported implementation. */
+enum crypto_impl crypto_impl_best(void);
+/*
+ * Pin the implementation every later call uses (CRYPTO_IMPL_AUTO = best).
+ * CRYPTO_ENOTSUP if the CPU cannot run it; the choice is then unchanged.
+ */
+int crypto_impl_force(enum crypto_impl impl);
+/* The implementation calls use now. */
+enum crypto_impl crypto_impl_active(void);
+/* "generic", "aesni", "vaes256", "vaes512" ("auto" for CRYPTO_IMPL_AUTO). */
+const char *crypto_impl_name(enum crypto_impl impl);
+
+#endif /* CRYPTO_H */

@@ -1,0 +1,91 @@
+/*
+ * sim.h - the hosted simulated machine (hal/sim): what tests, the replay
+ * engine and the parapass command use to build a machine and to act as
+ * its guest. The core sees only hal.h; this header is for the hosted
+ * programs that drive the simulation.
+ *
+ * The machine: guest RAM in a host buffer, with a VMM-owned region the
+ * guest never reaches (as EPT hides it on vtx); PCI configuration
+ * mechanism #1 at 0xCF8/0xCFC with a PIIX3-style IDE function (00:01.1,
+ * 8086:7010, class 0x0101, prog-if 0x80); two IDE channels (0x1F0/0x3F6,
+ * IRQ 14 and 0x170/0x376, IRQ 15), master and slave; bus-master registers
+ * behind BAR4. Devices follow ATA8-ACS and the PIIX3 data sheet, not the
+ * mediator's expectations. One machine per process (hal functions carry
+ * no context); sim_fini() lets a test build another.
+ */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SIM_CHANNELS 2
+#define SIM_DRIVES 2
+#define SIM_SECTOR 512
+
+struct sim_config {
+	size_t ram_size;      /* guest physical RAM in bytes; 0 = 32 MiB */
+	uint64_t vmm_base;    /* VMM region inside RAM; 0 = the top vmm_size bytes */
+	size_t vmm_size;      /* 0 = 8 MiB */
+	uint16_t bm_base;     /* initial BAR4 (bus-master registers); 0 = 0xC000 */
+	FILE *console;        /* hal_console_write() target; NULL = stderr */
+	FILE *record;         /* hal_record_write() target; NULL = recording off */
+};
+
+/* Build the machine: RAM zeroed, the VMM region filled with SIM_CANARY. */
+int sim_init(const struct sim_config *cfg);
+/* Tear it down: unmaps disks (their image files keep what was written). */
+void sim_fini(void);
+/* What VMM memory holds until the VMM writes it: tests look for leaks of it. */
+#define SIM_CANARY 0xC5
+
+struct sim_disk_config {
+	uint64_t sectors;     /* capacity; an image file must hold exactly this */
+	const char *path;     /* image file (shared mapping) or NULL for memory */
+	bool atapi;           /* a minimal ATAPI CD-ROM instead of an ATA disk */
+	bool no_lba48;        /* clear the 48-bit feature set in IDENTIFY */
+	uint16_t cyls, heads, spt; /* default CHS geometry; 0 = derived (16/63) */
+	uint8_t max_multiple; /* IDENTIFY word 47; 0 = 16; SIM_NO_MULTIPLE = none */
+	uint32_t busy_polls;  /* status reads that still see BSY after a command */
+	const char *model;    /* IDENTIFY model string; NULL = "PARAPASS SIM DISK" */
+};
+#define SIM_NO_MULTIPLE 0xFF
+
+/* Attach a disk at channel 0/1, drive 0 (master) / 1 (slave). */
+int sim_disk_attach(unsigned channel, unsigned drive, const struct sim_disk_config *cfg);
+/* The disk's contents (sectors * 512 bytes, live), or NULL if absent. */
+uint8_t *sim_disk_data(unsigned channel, unsigned drive);
+uint64_t sim_disk_sectors(unsigned channel, unsigned drive);
+
+/* ---- Acting as the guest ---- */
+/*
+ * Guest port I/O: trapped ports go to the core as a hal_io_req through
+ * vmm_io(); the rest go straight to the device model.
+ */
+uint32_t sim_guest_in(uint16_t port, unsigned width);
+void sim_guest_out(uint16_t port, unsigned width, uint32_t val);
+void sim_guest_ins(uint16_t port, unsigned width, void *buf, uint32_t count);
+void sim_guest_outs(uint16_t port, unsigned width, const void *buf, uint32_t count);
+/*
+ * The guest's own access to its RAM: PP_EFAULT outside RAM, PP_EACCES in
+ * the VMM region (the guest cannot see it), as hal_gpa_read/write.
+ */
+int sim_guest_read(uint64_t gpa, void *buf, size_t len);
+int sim_guest_write(uint64_t gpa, const void *buf, size_t len);
+/* Level of the IRQ line (14 or 15) as the interrupt controller sees it. */
+bool sim_irq_line(unsigned irq);
+
+/* ---- Inspection for tests ---- */
+/* Raw host pointer to physical address pa (any RAM, VMM region included). */
+uint8_t *sim_phys_ptr(uint64_t pa);
+size_t sim_ram_size(void);
+uint64_t sim_vmm_base(void);
+size_t sim_vmm_size(void);
+/* Bytes of the VMM region handed out by hal_dma_alloc() so far. */
+size_t sim_vmm_used(void);
+/* Whether guest accesses to port trap to the core. */
+bool sim_port_trapped(uint16_t port);
+
+#endif /* SIM_H */

@@ -1,0 +1,81 @@
+/*
+ * vmm.h - the backend-independent core: port dispatch, PCI configuration
+ * tracking, logging and the small freestanding libc subset that vmm/, ata/
+ * and crypto/ share. Compiles freestanding and hosted; includes only hal.h.
+ */
+#ifndef VMM_H
+#define VMM_H
+
+#include <stdarg.h>
+
+#include "../hal/hal.h"
+
+/* ---- Freestanding libc subset (vmm_lib.c) ---- */
+void *vmm_memcpy(void *dst, const void *src, size_t n);
+void *vmm_memset(void *dst, int c, size_t n);
+int vmm_memcmp(const void *a, const void *b, size_t n);
+size_t vmm_strlen(const char *s);
+int vmm_strcmp(const char *a, const char *b);
+/* Zero n bytes in a way the compiler may not drop (keys, plaintext). */
+void vmm_wipe(void *p, size_t n);
+/* snprintf subset: %d %i %u %x %X %c %s %p %%, flags 0 -, width, l ll z. */
+int vmm_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+int vmm_snprintf(char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- Logging (vmm_log.c) ---- */
+enum vmm_log_level { VMM_LOG_ERR, VMM_LOG_WARN, VMM_LOG_INFO, VMM_LOG_DEBUG };
+/* Messages above this level are dropped; default VMM_LOG_INFO. */
+void vmm_log_set_level(enum vmm_log_level level);
+/*
+ * One line "prefix: message\n" to the hal console. Never pass a key or
+ * sector contents: the log may leave the machine over a serial cable.
+ */
+void vmm_log(enum vmm_log_level level, const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Each .c file defines LOG_PREFIX before using these. */
+#define LOG_ERR(...) vmm_log(VMM_LOG_ERR, LOG_PREFIX, __VA_ARGS__)
+#define LOG_WARN(...) vmm_log(VMM_LOG_WARN, LOG_PREFIX, __VA_ARGS__)
+#define LOG_INFO(...) vmm_log(VMM_LOG_INFO, LOG_PREFIX, __VA_ARGS__)
+#define LOG_DEBUG(...) vmm_log(VMM_LOG_DEBUG, LOG_PREFIX, __VA_ARGS__)
+
+/* An internal invariant, kept in release builds: log where, then halt. */
+__attribute__((noreturn)) void vmm_assert_fail(const char *file, int line, const char *expr);
+#define VMM_ASSERT(e) ((e) ? (void)0 : vmm_assert_fail(__FILE__, __LINE__, #e))
+
+/* ---- Port dispatch (vmm_io.c) ---- */
+typedef void (*vmm_io_fn)(void *ctx, struct hal_io_req *req);
+/*
+ * Route guest accesses to ports [base, base+count) to fn(ctx, req) and
+ * make them trap. PP_EBUSY if any port is already claimed, PP_ENOSPC when
+ * the range table is full, PP_EINVAL for an empty or wrapping range.
+ */
+int vmm_port_claim(uint16_t base, uint32_t count, vmm_io_fn fn, void *ctx);
+/* Undo a claim made with the same base and count; the ports pass through. */
+int vmm_port_release(uint16_t base, uint32_t count);
+/* Forget every claim (tests and re-initialisation). */
+void vmm_port_reset(void);
+
+/* ---- PCI configuration mechanism #1 (vmm_pci.c) ---- */
+#define VMM_PCI_ADDR_PORT 0xCF8
+#define VMM_PCI_DATA_PORT 0xCFC
+/* Configuration read/write of the device (bus, dev, fn) at offset off (dword aligned for 4, etc.). */
+uint32_t vmm_pci_read(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, unsigned width);
+void vmm_pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, unsigned width, uint32_t val);
+/*
+ * Scan bus 0 for IDE controllers (class 0x0101), hand each to ata/, and
+ * trap 0xCF8-0xCFF so that a guest moving a BAR or changing the
+ * programming interface is seen and the traps follow.
+ */
+int vmm_pci_init(void);
+
+/* ---- Statistics the profiler and the exit handler read ---- */
+struct vmm_stats {
+	uint64_t io_requests;      /* vmm_io() calls */
+	uint64_t io_unclaimed;     /* trapped accesses nobody owned */
+	uint64_t pci_accesses;     /* trapped 0xCF8-0xCFF accesses */
+};
+extern struct vmm_stats vmm_stats;
+
+#endif /* VMM_H */
