@@ -9,7 +9,8 @@
 # The hal backend is chosen at link time: hosted binaries link hal/sim.
 
 CC      ?= gcc
-O       := build
+# Build directory; parallel work in one tree uses its own (make O=build-x).
+O       ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
@@ -97,8 +98,8 @@ $(SUITES_H): $(TEST_SRC)
 
 $(O)/host/tests/check_main.o $(O)/asan/tests/check_main.o: $(SUITES_H)
 # A suite's only outside caller is the generated list: no header to share.
-$(O)/host/tests/%.o: HOST_CFLAGS += -Wno-missing-prototypes
-$(O)/asan/tests/%.o: ASAN_CFLAGS += -Wno-missing-prototypes
+$(O)/host/tests/%.o: HOST_CFLAGS += -Wno-missing-prototypes -I$(O)/gen
+$(O)/asan/tests/%.o: ASAN_CFLAGS += -Wno-missing-prototypes -I$(O)/gen
 
 $(CHECK_BIN): $(call host_obj,$(TEST_SRC)) $(HOST_LIB)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) $(CHECK_LIBS)

@@ -1,12 +1,33 @@
-/* parapass.c - the host command (placeholder until the subcommands land). */
+/*
+ * parapass.c - the host command: one table of subcommands, each in its own
+ * cli_<name>.c.
+ */
 #include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command commands[] = {
+	{ .name = "bench", .run = cli_bench, .usage = "bench [crypto|...]  print benchmark figures" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: parapass COMMAND [ARGS]\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  parapass %s\n", commands[i].usage);
+}
 
 int main(int argc, char **argv)
 {
-	(void)argv;
-	if (argc < 2) {
-		fprintf(stderr, "usage: parapass COMMAND [ARGS]\n");
-		return 2;
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_BADINPUT : CLI_OK;
 	}
-	return 2;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "parapass: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return CLI_BADINPUT;
 }

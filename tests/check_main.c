@@ -6,7 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "build/gen/suites.h"
+#include "suites.h" /* generated: build/gen/suites.h */
 
 typedef Suite *(*suite_fn)(void);
 

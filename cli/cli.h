@@ -1,0 +1,23 @@
+/*
+ * cli.h - the parapass host command's subcommands. Each is
+ * int cli_<name>(int argc, char **argv) with argv[0] the subcommand name,
+ * returning the process exit status: 0 success, 1 a check failed or a
+ * mismatch, 2 bad usage or bad input.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_BADINPUT 2
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;  /* one line: arguments and what it does */
+};
+
+/* The table in parapass.c; subcommands declare their entry points below. */
+int cli_bench(int argc, char **argv);
+
+#endif /* CLI_H */
