@@ -103,6 +103,17 @@ void *hal_dma_alloc(size_t size, size_t align, uint32_t *phys);
  */
 int hal_trap_ports(uint16_t base, uint32_t count, bool on);
 
+/* ---- Extended state ---- */
+/*
+ * Bracket every call into crypto/: the SIMD registers belong to the guest,
+ * so on vtx hal_simd_begin() saves the guest's extended state (XSAVE, once
+ * per exit however often it is called) and hal_simd_end() is where the
+ * core stops using SIMD; the state is restored before the next VM entry.
+ * No-ops on sim.
+ */
+void hal_simd_begin(void);
+void hal_simd_end(void);
+
 /* ---- Time, console, recorder ---- */
 /* A monotonic cycle counter (TSC on vtx; host cycles on sim). */
 uint64_t hal_cycles(void);

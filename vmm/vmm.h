@@ -1,13 +1,14 @@
 /*
  * vmm.h - the backend-independent core: port dispatch, PCI configuration
  * tracking, logging and the small freestanding libc subset that vmm/, ata/
- * and crypto/ share. Compiles freestanding and hosted; includes only hal.h.
+ * and crypto/ share. Compiles freestanding and hosted; includes hal.h, ata.h.
  */
 #ifndef VMM_H
 #define VMM_H
 
 #include <stdarg.h>
 
+#include "../ata/ata.h"
 #include "../hal/hal.h"
 
 /* ---- Freestanding libc subset (vmm_lib.c) ---- */
@@ -69,6 +70,50 @@ void vmm_pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, unsigned w
  * programming interface is seen and the traps follow.
  */
 int vmm_pci_init(void);
+
+/* ---- Configuration and start-up (vmm_config.c, vmm_start.c) ---- */
+#define VMM_MAX_KEYS 4
+
+struct vmm_disk_cfg {
+	bool listed;        /* named by a "disk" line */
+	uint8_t mode;       /* enum ata_disk_mode */
+	uint8_t key;        /* index into the keys given to vmm_start() */
+	bool trim;          /* let DATA SET MANAGEMENT (TRIM) through */
+};
+
+struct vmm_config {
+	struct vmm_disk_cfg disk[ATA_MAX_CHANNELS][ATA_DRIVES];
+	uint8_t unconfigured;       /* mode of disks no line names; default ATA_DISK_DENY */
+	uint8_t boot_drive;         /* BIOS drive the guest boots from; default 0x80 */
+	bool record;                /* stream the guest-side trace through hal_record_write() */
+	uint8_t log_level;          /* enum vmm_log_level; default VMM_LOG_INFO */
+	uint32_t bounce_size;       /* DMA bounce bytes per channel; 0 = ATA_BOUNCE_DEFAULT */
+};
+
+/* The defaults above: no disk listed, everything else denied. */
+void vmm_config_defaults(struct vmm_config *cfg);
+/*
+ * Parse configuration text (the multiboot module or a file) into cfg,
+ * which holds the defaults or earlier settings. The syntax, one setting a
+ * line, '#' starts a comment:
+ *   disk ata<N>-master|ata<N>-slave encrypt|pass|deny [key=<K>] [trim]
+ *   unconfigured pass|deny
+ *   boot-drive 0x80        record on|off        log error|warn|info|debug
+ *   bounce-kib <N>
+ * PP_EINVAL on the first bad line, after logging its number and what was
+ * expected.
+ */
+int vmm_config_parse(struct vmm_config *cfg, const char *text, size_t len);
+/*
+ * Start mediating: expand the keys (nkeys of CRYPTO_XTS_KEY_SIZE bytes
+ * each; the caller wipes its copy), set up ata/, find the IDE controllers
+ * and trap their ports and PCI configuration. Anything short of full
+ * protection of every disk configured "encrypt" is an error: the backend
+ * must then halt, never run the guest.
+ */
+int vmm_start(const struct vmm_config *cfg, const uint8_t *keys, size_t nkeys);
+/* Undo vmm_start() and wipe the expanded keys (tests, hosted tools). */
+void vmm_stop(void);
 
 /* ---- Statistics the profiler and the exit handler read ---- */
 struct vmm_stats {

@@ -297,6 +297,16 @@ void hal_outs(uint16_t port, unsigned width, const void *buf, uint32_t count)
 	sim_bus_outs(port, width, buf, count);
 }
 
+/* ---- extended state: the host process owns its registers ---- */
+
+void hal_simd_begin(void)
+{
+}
+
+void hal_simd_end(void)
+{
+}
+
 /* ---- IRQs, time, console, recorder ---- */
 
 void sim_irq_set(unsigned irq, bool level)
