@@ -24,6 +24,9 @@ SIM_SRC   := $(wildcard hal/sim/*.c)
 REPLAY_SRC:= $(wildcard replay/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
 TEST_SRC  := $(wildcard tests/*.c tests/*/*.c tests/*/*/*.c)
+# tests/guest/*_main.c are programs of their own (the guest workload, the
+# host pattern scanner), built by tests/guest/*.sh, not by the test runner.
+TEST_SRC  := $(filter-out tests/guest/%_main.c,$(TEST_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 
 HOST_LIBS := $(shell pkg-config --libs yaml-0.1 libcrypto 2>/dev/null || echo -lyaml -lcrypto)
