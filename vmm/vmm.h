@@ -123,4 +123,7 @@ struct vmm_stats {
 };
 extern struct vmm_stats vmm_stats;
 
+/* ---- Traces: the recorder encoder and its switch (vmm_record.h) ---- */
+#include "vmm_record.h"
+
 #endif /* VMM_H */

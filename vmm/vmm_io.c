@@ -64,9 +64,8 @@ void vmm_port_reset(void)
 			vmm_port_release(port_ranges[i].base, port_ranges[i].count);
 }
 
-void vmm_io(struct hal_io_req *req)
+static void vmm_io_dispatch(struct hal_io_req *req)
 {
-	vmm_stats.io_requests++;
 	for (int i = 0; i < VMM_PORT_RANGES; i++) {
 		const struct vmm_port_range *r = &port_ranges[i];
 
@@ -79,4 +78,13 @@ void vmm_io(struct hal_io_req *req)
 	vmm_stats.io_unclaimed++;
 	if (req->dir == HAL_IO_IN)
 		vmm_memset(req->data, 0xFF, (size_t)req->count * req->width);
+}
+
+void vmm_io(struct hal_io_req *req)
+{
+	vmm_stats.io_requests++;
+	/* Recording on: the access is written after dispatch, with the value an IN got. */
+	vmm_record_io_enter();
+	vmm_io_dispatch(req);
+	vmm_record_io(req);
 }
