@@ -32,6 +32,13 @@ struct sim_config {
 	uint16_t bm_base;     /* initial BAR4 (bus-master registers); 0 = 0xC000 */
 	FILE *console;        /* hal_console_write() target; NULL = stderr */
 	FILE *record;         /* hal_record_write() target; NULL = recording off */
+	/*
+	 * A native-capable IDE function: prog-if 0x8A with bits 0 and 2
+	 * writable; a channel whose bit is set decodes BAR0/BAR1 (primary) or
+	 * BAR2/BAR3 (secondary) and interrupts on the interrupt line register
+	 * (0x3C, default 11). false = PIIX3 legacy only, prog-if 0x80 read-only.
+	 */
+	bool ide_native;
 };
 
 /* Build the machine: RAM zeroed, the VMM region filled with SIM_CANARY. */

@@ -48,7 +48,7 @@ int sim_init(const struct sim_config *cfg)
 	memset(sim.ram + sim.vmm_base, SIM_CANARY, sim.vmm_size);
 	sim.console = cfg->console ? cfg->console : stderr;
 	sim.record = cfg->record;
-	rc = sim_devices_init(cfg->bm_base ? cfg->bm_base : SIM_DEFAULT_BM);
+	rc = sim_devices_init(cfg->bm_base ? cfg->bm_base : SIM_DEFAULT_BM, cfg->ide_native);
 	if (rc)
 		sim_fini();
 	return rc;

@@ -30,7 +30,7 @@ int sim_dma_write(uint64_t pa, const void *buf, size_t len);
 void sim_irq_set(unsigned irq, bool level);
 
 /* Device-model life cycle, called by sim_init()/sim_fini()/sim_disk_attach(). */
-int sim_devices_init(uint16_t bm_base);
+int sim_devices_init(uint16_t bm_base, bool ide_native);
 void sim_devices_fini(void);
 int sim_ide_attach(unsigned channel, unsigned drive, const struct sim_disk_config *cfg);
 uint8_t *sim_ide_disk_data(unsigned channel, unsigned drive);
