@@ -15,15 +15,21 @@
  * 256-bit (AVX2) vectors, AES-NI, and a portable constant-time fallback
  * that indexes no table with secret data.
  *
- * Inside the hypervisor the SIMD registers belong to the guest. Before a
- * call into crypto_xts_encrypt/decrypt the VT-x backend must XSAVE the
- * guest's extended state covering x87/SSE (XCR0 bits 0-1), AVX (bit 2)
- * and, when the VAES-512 path may run, the AVX-512 state (bits 5-7), and
- * XRSTOR it afterwards; it must also have CR4.OSXSAVE set and XCR0
- * enabling those components, or crypto_impl_best() will not offer the
- * paths that need them. crypto_xts_setkey() uses general registers only
- * on the fallback but may use AES-NI otherwise: save around it too.
- * The hosted build needs none of this.
+ * Inside the hypervisor the SIMD registers belong to the guest. Every
+ * call into this module may use them: crypto/ is not built with
+ * -mgeneral-regs-only, so gcc vectorizes even the portable code with SSE2,
+ * and the fast paths use xmm, ymm and zmm0-31 and the opmask registers.
+ * So bracket every call (setkey and wipe included) with hal_simd_begin()/
+ * hal_simd_end(): the VT-x backend must XSAVE the guest's extended state
+ * covering x87/SSE (XCR0 bits 0-1), AVX (bit 2) and, when the VAES-512
+ * path may run, the AVX-512 state (bits 5-7), and XRSTOR it before the
+ * next VM entry. It must also have CR4.OSFXSR and CR4.OSXSAVE set and
+ * XCR0 enabling those components, or crypto_impl_best() will not offer
+ * the paths that need them (CPUID alone is not trusted: crypto_cpu.c
+ * checks XGETBV). After a call the vector registers may still hold round
+ * keys and plaintext: XRSTOR of the guest state overwrites them, so the
+ * guest must never be resumed without it. The hosted build needs none of
+ * this.
  */
 #ifndef CRYPTO_H
 #define CRYPTO_H
