@@ -20,7 +20,9 @@ struct replay_trace {
 	yaml_parser_t parser;
 	bool parser_ready;
 	FILE *file;
-	uint64_t size;           /* input bytes, to tell a truncated file from a broken one */
+	const uint8_t *mem;      /* input held in memory, or NULL for file */
+	uint64_t size;           /* input bytes */
+	uint64_t tail;           /* where an unfinished last line starts (size if none) */
 	char *name;              /* for messages */
 	yaml_event_t ev;         /* the current YAML event, owned */
 	bool have_ev;
@@ -40,6 +42,8 @@ struct replay_trace {
 };
 
 /* ---- YAML events (replay_yaml.c) ---- */
+/* Find the input's size and unfinished last line: errors there mean truncation. */
+void rt_input_tail(struct replay_trace *t);
 /* Replace t->ev with the parser's next event. PP_EINVAL with the parser's message. */
 int rt_pull(struct replay_trace *t);
 /* Record "name:line:col: <fmt>" as the error; returns PP_EINVAL. */

@@ -99,7 +99,10 @@ int replay_trace_open(const char *path, struct replay_trace **out)
 		snprintf(t->msg, sizeof(t->msg), "%s: %s", path, strerror(errno));
 		return t->err = PP_EIO;
 	}
-	t->size = fstat(fileno(t->file), &st) ? UINT64_MAX : (uint64_t)st.st_size;
+	/* A pipe has no size: then only the parser can tell a truncation. */
+	t->size = fstat(fileno(t->file), &st) || !S_ISREG(st.st_mode) ? UINT64_MAX :
+									 (uint64_t)st.st_size;
+	rt_input_tail(t);
 	yaml_parser_set_input_file(&t->parser, t->file);
 	return rt_header(t);
 }
@@ -111,7 +114,9 @@ int replay_trace_open_mem(const void *buf, size_t len, const char *name,
 
 	if (rc)
 		return rc;
+	(*out)->mem = buf;
 	(*out)->size = len;
+	rt_input_tail(*out);
 	yaml_parser_set_input_string(&(*out)->parser, buf, len);
 	return rt_header(*out);
 }
@@ -190,17 +195,17 @@ static int ev_check(struct replay_trace *t, struct vmm_rec_event *ev, uint32_t s
 	ev->kind = (uint8_t)__builtin_ctz(kinds);
 	name = ev_fields[ev->kind].key;
 	if ((bad = ev_keys[ev->kind].need & ~seen))
-		return rt_fail(t, at, "expected a mapping key '%s' in this '%s' record",
+		return rt_fail(t, at, "expected a mapping key '%s' in this '%s' event",
 			       ev_fields[__builtin_ctz(bad)].key, name);
 	if ((bad = seen & ~(ev_keys[ev->kind].need | ev_keys[ev->kind].may | kinds)))
-		return rt_fail(t, at, "key '%s' does not belong in a '%s' record",
+		return rt_fail(t, at, "key '%s' does not belong in this '%s' event",
 			       ev_fields[__builtin_ctz(bad)].key, name);
 	want = ev_payload(ev, &what);
 	if (want != SIZE_MAX && want != ev->len)
-		return rt_fail(t, at, "payload length %zu does not match %s = %zu in this '%s' record",
+		return rt_fail(t, at, "payload length %zu does not match %s = %zu in this '%s' event",
 			       ev->len, what, want, name);
 	if ((why = vmm_rec_event_invalid(ev)))
-		return rt_fail(t, at, "bad '%s' record: %s", name, why);
+		return rt_fail(t, at, "bad '%s' event: %s", name, why);
 	return PP_OK;
 }
 

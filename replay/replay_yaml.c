@@ -15,16 +15,103 @@
 int rt_fail(struct replay_trace *t, const yaml_mark_t *m, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n, k;
 
 	n = snprintf(t->msg, sizeof(t->msg), "%s:%zu:%zu: ", t->name, m->line + 1, m->column + 1);
 	if (n < 0 || (size_t)n >= sizeof(t->msg))
 		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(t->msg + n, sizeof(t->msg) - (size_t)n, fmt, ap);
+	k = vsnprintf(t->msg + n, sizeof(t->msg) - (size_t)n, fmt, ap);
 	va_end(ap);
+	/*
+	 * Whatever was expected, the input stopped first, or stopped in the
+	 * middle of the line where the problem is: the encoder ends every
+	 * line, so that is a trace cut short.
+	 */
+	if (k >= 0 && (size_t)n + (size_t)k < sizeof(t->msg) && m->index >= t->tail &&
+	    !strstr(t->msg, "truncated"))
+		snprintf(t->msg + n + k, sizeof(t->msg) - (size_t)(n + k), ": the trace is truncated");
 	t->err = PP_EINVAL;
 	return PP_EINVAL;
+}
+
+/* Bytes read at a time when scanning a trace file backwards. */
+#define RT_SCAN_CHUNK 4096
+
+static bool rt_is_newline(uint8_t c)
+{
+	return c == '\n';
+}
+
+static bool rt_is_text(uint8_t c)
+{
+	return c != ' ' && c != '\t' && c != '\r' && c != '\n';
+}
+
+/* Just past the last byte before end for which want() holds; 0 if none. */
+static uint64_t rt_rscan(struct replay_trace *t, uint64_t end, bool (*want)(uint8_t))
+{
+	uint8_t buf[RT_SCAN_CHUNK];
+
+	while (end) {
+		size_t n = end < RT_SCAN_CHUNK ? (size_t)end : RT_SCAN_CHUNK;
+		const uint8_t *p = t->mem ? t->mem + end - n : buf;
+
+		if (!t->mem && (fseeko(t->file, (off_t)(end - n), SEEK_SET) ||
+				fread(buf, 1, n, t->file) != n))
+			return end;
+		for (size_t i = n; i; i--)
+			if (want(p[i - 1]))
+				return end - n + i;
+		end -= n;
+	}
+	return 0;
+}
+
+/*
+ * A problem at or after t->tail means the trace stops early: after its
+ * last text (something is missing), or inside an unfinished last line (the
+ * encoder ends every line). Only a trace cut short scans further back than
+ * its last line break.
+ */
+void rt_input_tail(struct replay_trace *t)
+{
+	uint64_t line;
+
+	t->tail = t->size;
+	if (!t->size || t->size == UINT64_MAX)
+		return;
+	t->tail = rt_rscan(t, t->size, rt_is_text);
+	line = rt_rscan(t, t->size, rt_is_newline);
+	if (line != t->size && line < t->tail)
+		t->tail = line;
+	if (t->file)
+		rewind(t->file);
+}
+
+/* libyaml's reader errors give a byte offset only: count lines up to it. */
+static yaml_mark_t rt_offset_mark(struct replay_trace *t, size_t off)
+{
+	yaml_mark_t m = { .index = off };
+	uint8_t buf[4096];
+	size_t done = 0;
+
+	if (t->file && fseek(t->file, 0, SEEK_SET))
+		return m;
+	while (done < off) {
+		size_t k = off - done < sizeof(buf) ? off - done : sizeof(buf);
+		const uint8_t *p = t->mem ? t->mem + done : buf;
+
+		if (t->file && fread(buf, 1, k, t->file) != k)
+			break;
+		for (size_t i = 0; i < k; i++) {
+			m.column++;
+			if (p[i] == '\n')
+				m.line++, m.column = 0;
+		}
+		done += k;
+	}
+	return m;
 }
 
 int rt_pull(struct replay_trace *t)
@@ -45,15 +132,18 @@ int rt_pull(struct replay_trace *t)
 			snprintf(t->msg, sizeof(t->msg), "%s: read error", t->name);
 			return t->err = PP_EIO;
 		}
-		/* libyaml stops at the last byte of a file cut short: say it plainly. */
-		const char *cut = p->problem_mark.index >= t->size ? ": the trace is truncated" : "";
+		if (p->error == YAML_READER_ERROR) {
+			yaml_mark_t m = rt_offset_mark(t, p->problem_offset);
 
+			return rt_fail(t, &m, "malformed input: %s (byte 0x%02x)",
+				       p->problem ? p->problem : "error", (unsigned)p->problem_value & 0xFF);
+		}
 		if (p->context)
-			return rt_fail(t, &p->problem_mark, "malformed YAML: %s, %s at %zu:%zu%s",
+			return rt_fail(t, &p->problem_mark, "malformed YAML: %s, %s at %zu:%zu",
 				       p->problem ? p->problem : "error", p->context,
-				       p->context_mark.line + 1, p->context_mark.column + 1, cut);
-		return rt_fail(t, &p->problem_mark, "malformed YAML: %s%s",
-			       p->problem ? p->problem : "error", cut);
+				       p->context_mark.line + 1, p->context_mark.column + 1);
+		return rt_fail(t, &p->problem_mark, "malformed YAML: %s",
+			       p->problem ? p->problem : "error");
 	}
 	t->have_ev = true;
 	return PP_OK;
@@ -311,9 +401,13 @@ static int rt_bin(struct replay_trace *t, const struct rt_field *f, void *obj)
 		t->data = p;
 		t->data_cap = need;
 	}
-	if (rt_b64_decode((const char *)ev->data.scalar.value, n, t->data, &len, &bad))
+	if (rt_b64_decode((const char *)ev->data.scalar.value, n, t->data, &len, &bad)) {
+		if (bad == n)
+			return rt_fail(t, &ev->start_mark, "bad base64 in the payload: its %zu "
+				       "characters end inside a group of 4", n);
 		return rt_fail(t, &ev->start_mark, "bad base64 in the payload at character %zu of %zu",
 			       bad + 1, n);
+	}
 	if (len > VMM_REC_MAX_DATA)
 		return rt_expected_secret(t, "a payload of at most 32 MiB", true);
 	data = t->data;
@@ -462,8 +556,10 @@ int rt_map(struct replay_trace *t, const struct rt_field *f, unsigned nf, void *
 		if ((rc = rt_pull(t)) || (rc = rt_value(t, &f[i], obj)))
 			return rc;
 	}
+	/* Missing keys are reported where the mapping ends: that is where they lack. */
 	for (unsigned i = 0; !rc && i < nf; i++)
 		if (f[i].required && !(*seen & (1u << i)))
-			rc = rt_fail(t, start, "expected a mapping key '%s' in %s", f[i].key, what);
+			rc = rt_fail(t, &t->ev.start_mark, "expected a mapping key '%s' in %s",
+				     f[i].key, what);
 	return rc;
 }

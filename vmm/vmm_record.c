@@ -358,9 +358,11 @@ static void enc_disk(struct vmm_rec_enc *e, const struct vmm_rec_disk *d)
 	enc_field(e, "  - {channel: ", d->channel, false);
 	enc_field(e, ", drive: ", d->drive, false);
 	enc_field(e, ", sectors: ", d->sectors, false);
-	enc_field(e, ", cyls: ", d->cyls, false);
-	enc_field(e, ", heads: ", d->heads, false);
-	enc_field(e, ", spt: ", d->spt, false);
+	if (d->cyls || d->heads || d->spt) { /* else the replay derives it */
+		enc_field(e, ", cyls: ", d->cyls, false);
+		enc_field(e, ", heads: ", d->heads, false);
+		enc_field(e, ", spt: ", d->spt, false);
+	}
 	enc_puts(e, ", policy: ");
 	enc_puts(e, rec_policy_names[d->policy]);
 	enc_puts(e, ", content: ");
