@@ -145,4 +145,41 @@ bench: deps
 clean:
 	rm -rf $(O)
 
+# ---- hal/vtx: the hypervisor image and the bootable USB/CD image ----
+# The ELF links the freestanding core with hal/vtx (compiled by the fs rules,
+# so vmm/ rules such as -mgeneral-regs-only apply to it too). make usb puts it,
+# the configuration and the key on a hybrid BIOS+UEFI GRUB image. Without
+# PARAPASS_CFG/PARAPASS_KEY it uses a CI default: a key generated at build
+# time, named as a test key, never committed.
+VTX_SRC  := $(wildcard hal/vtx/*.c)
+VTX_ASM  := $(wildcard hal/vtx/*.S)
+VTX_OBJ  := $(call fs_obj,$(VTX_SRC)) $(patsubst %.S,$(O)/fs/%.o,$(VTX_ASM))
+VTX_ELF  := $(O)/vtx/parapass.elf
+USB_ISO  := $(O)/usb/parapass.iso
+CI_CFG   := $(O)/usb/ci-test.cfg
+CI_KEY   := $(O)/usb/ci-test-key.bin
+PARAPASS_CFG ?= $(CI_CFG)
+PARAPASS_KEY ?= $(CI_KEY)
+
+.PHONY: vtx usb
+vtx: $(VTX_ELF)
+usb: $(USB_ISO)
+check-system: usb
+
+$(O)/fs/hal/vtx/%.o: hal/vtx/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(FS_CFLAGS) -c $< -o $@
+$(VTX_ELF): $(VTX_OBJ) $(FS_CORE) hal/vtx/vtx.ld
+	@mkdir -p $(dir $@)
+	ld -n -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -T hal/vtx/vtx.ld -o $@ $(VTX_OBJ) $(FS_CORE)
+	@bad=$$(nm -u $@); if [ -n "$$bad" ]; then echo "$@: undefined: $$bad"; rm -f $@; exit 1; fi
+$(CI_CFG):
+	@mkdir -p $(dir $@)
+	printf '# CI default: the first IDE disk encrypted with the generated test key\ndisk ata0-master encrypt key=0\nunconfigured pass\n' > $@
+$(CI_KEY):
+	@mkdir -p $(dir $@)
+	head -c 64 /dev/urandom > $@
+$(USB_ISO): $(VTX_ELF) $(PARAPASS_CFG) $(PARAPASS_KEY) hal/vtx/mkusb.sh
+	hal/vtx/mkusb.sh $(VTX_ELF) $(PARAPASS_CFG) $(PARAPASS_KEY) $@
+
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

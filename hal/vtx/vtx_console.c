@@ -1,0 +1,172 @@
+/*
+ * vtx_console.c - the console and the recorder's stream, by polling.
+ *
+ * Log lines go to COM1 (115200 8N1) and to port 0xE9 (Bochs' and QEMU's
+ * debug console; nothing decodes it on a real board). The recorder's
+ * trace goes to COM2 so that it never interleaves with the log. A UART
+ * that is absent (its line status reads 0xFF) is skipped rather than
+ * waited on. 16550 registers: THR/DLL 0, IER/DLM 1, FCR 2, LCR 3, MCR 4,
+ * LSR 5 (bit 5 = transmit holding register empty).
+ */
+#include "vtx_priv.h"
+
+#define COM1 0x3F8
+#define COM2 0x2F8
+#define E9_PORT 0xE9
+#define UART_LSR 5
+#define UART_THRE 0x20
+/* Polls before a byte is given up: a wedged UART must not hang the exit path. */
+#define UART_SPIN 100000
+
+struct vtx_uart {
+	uint16_t base;
+	bool present;
+};
+
+static struct vtx_uart uart_log = { .base = COM1 };
+static struct vtx_uart uart_rec = { .base = COM2 };
+
+static void uart_init(struct vtx_uart *u)
+{
+	if (hal_inb(u->base + UART_LSR) == 0xFF)
+		return;
+	hal_outb(u->base + 1, 0x00);   /* no interrupts */
+	hal_outb(u->base + 3, 0x80);   /* DLAB */
+	hal_outb(u->base + 0, 0x01);   /* divisor 1: 115200 baud */
+	hal_outb(u->base + 1, 0x00);
+	hal_outb(u->base + 3, 0x03);   /* 8N1 */
+	hal_outb(u->base + 2, 0x07);   /* FIFO on, cleared */
+	hal_outb(u->base + 4, 0x03);   /* DTR, RTS */
+	u->present = true;
+}
+
+static void uart_put(const struct vtx_uart *u, uint8_t c)
+{
+	for (int i = 0; i < UART_SPIN; i++)
+		if (hal_inb(u->base + UART_LSR) & UART_THRE)
+			break;
+	hal_outb(u->base, c);
+}
+
+void vtx_console_init(void)
+{
+	uart_init(&uart_log);
+	uart_init(&uart_rec);
+}
+
+void hal_console_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n' && uart_log.present)
+			uart_put(&uart_log, '\r');
+		if (uart_log.present)
+			uart_put(&uart_log, (uint8_t)s[i]);
+		hal_outb(E9_PORT, (uint8_t)s[i]);
+	}
+}
+
+void hal_record_write(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (!uart_rec.present)
+		return;
+	for (size_t i = 0; i < len; i++)
+		uart_put(&uart_rec, p[i]);
+}
+
+void hal_panic(void)
+{
+	vtx_prof_print("panic");
+	hal_console_write("parapass vtx: halted\n", 21);
+	vtx_halt_forever();
+	__builtin_unreachable();
+}
+
+/* ---- device port I/O: straight to the hardware ---- */
+uint8_t hal_inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+uint16_t hal_inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+uint32_t hal_inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+void hal_outb(uint16_t port, uint8_t val)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(val), "Nd"(port));
+}
+
+void hal_outw(uint16_t port, uint16_t val)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(val), "Nd"(port));
+}
+
+void hal_outl(uint16_t port, uint32_t val)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port));
+}
+
+void hal_ins(uint16_t port, unsigned width, void *buf, uint32_t count)
+{
+	void *d = buf;
+	uint64_t n = count;
+
+	switch (width) {
+	case 1:
+		__asm__ volatile("rep insb" : "+D"(d), "+c"(n) : "d"(port) : "memory");
+		break;
+	case 2:
+		__asm__ volatile("rep insw" : "+D"(d), "+c"(n) : "d"(port) : "memory");
+		break;
+	case 4:
+		__asm__ volatile("rep insl" : "+D"(d), "+c"(n) : "d"(port) : "memory");
+		break;
+	default:
+		VMM_ASSERT(!"hal_ins width");
+	}
+}
+
+void hal_outs(uint16_t port, unsigned width, const void *buf, uint32_t count)
+{
+	const void *s = buf;
+	uint64_t n = count;
+
+	switch (width) {
+	case 1:
+		__asm__ volatile("rep outsb" : "+S"(s), "+c"(n) : "d"(port) : "memory");
+		break;
+	case 2:
+		__asm__ volatile("rep outsw" : "+S"(s), "+c"(n) : "d"(port) : "memory");
+		break;
+	case 4:
+		__asm__ volatile("rep outsl" : "+S"(s), "+c"(n) : "d"(port) : "memory");
+		break;
+	default:
+		VMM_ASSERT(!"hal_outs width");
+	}
+}
+
+uint64_t hal_cycles(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
