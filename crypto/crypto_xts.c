@@ -19,6 +19,8 @@ static const struct crypto_impl_desc {
 	[CRYPTO_IMPL_AESNI] = {
 		.name = "aesni",
 		.needs = CRYPTO_CPU_AESNI,
+		.encrypt = crypto_aesni_encrypt,
+		.decrypt = crypto_aesni_decrypt,
 	},
 	[CRYPTO_IMPL_VAES256] = {
 		.name = "vaes256",
