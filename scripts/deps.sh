@@ -8,7 +8,8 @@ PKGS="gcc make pkg-config binutils libyaml-dev check libsubunit-dev libssl-dev o
 clang
 bochs bochs-term bochsbios vgabios qemu-system-x86 qemu-utils ovmf
 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-e2fsprogs fdisk busybox-static cpio kmod"
+e2fsprogs fdisk busybox-static cpio kmod
+libc6-dev"
 
 missing=""
 for p in $PKGS; do
