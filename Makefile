@@ -27,6 +27,11 @@ TEST_SRC  := $(wildcard tests/*.c tests/*/*.c tests/*/*/*.c)
 # tests/guest/*_main.c are programs of their own (the guest workload, the
 # host pattern scanner), built by tests/guest/*.sh, not by the test runner.
 TEST_SRC  := $(filter-out tests/guest/%_main.c,$(TEST_SRC))
+# tests/vtxguest/ is the bare-metal test guest: built by its own script, never hosted.
+TEST_SRC  := $(filter-out tests/vtxguest/%,$(TEST_SRC))
+# tests/tools/ programs have their own main() and rules (below); their libraries stay in.
+TOOL_MAIN := tests/tools/xts_oracle.c tests/tools/tg_pattern.c
+TEST_SRC  := $(filter-out $(TOOL_MAIN),$(TEST_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 
 HOST_LIBS := $(shell pkg-config --libs yaml-0.1 libcrypto 2>/dev/null || echo -lyaml -lcrypto)
@@ -128,7 +133,7 @@ check-asan: $(CHECK_ASAN)
 # System tests: every tests/system/*.sh, in name order; each exits 0 on pass.
 check-system: all
 	@set -e; for t in $(sort $(wildcard tests/system/*.sh)); do \
-	  echo "== $$t"; $$t; done
+	  echo "== $$t"; O=$(O) $$t; done
 
 check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(CHECK_ASAN)
@@ -181,5 +186,21 @@ $(CI_KEY):
 	head -c 64 /dev/urandom > $@
 $(USB_ISO): $(VTX_ELF) $(PARAPASS_CFG) $(PARAPASS_KEY) hal/vtx/mkusb.sh
 	hal/vtx/mkusb.sh $(VTX_ELF) $(PARAPASS_CFG) $(PARAPASS_KEY) $@
+
+# ---- test tools and the test guest (tests/tools, tests/vtxguest) ----
+# xts_oracle links OpenSSL only, never crypto/: an independent oracle.
+XTS_ORACLE := $(O)/host/xts_oracle
+TG_PATTERN := $(O)/host/tg_pattern
+TG_BIN     := $(O)/vtxguest/tg.bin
+.PHONY: testtools
+testtools: $(XTS_ORACLE) $(TG_PATTERN) $(TG_BIN)
+check-system: testtools
+
+$(XTS_ORACLE): $(call host_obj,tests/tools/xts_oracle.c tests/tools/xts_oracle_lib.c)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+$(TG_PATTERN): $(call host_obj,tests/tools/tg_pattern.c)
+	$(CC) $(HOST_CFLAGS) -o $@ $^
+$(TG_BIN): $(wildcard tests/vtxguest/tg*) tests/vtxguest/build.sh
+	tests/vtxguest/build.sh $(dir $@)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
