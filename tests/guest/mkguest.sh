@@ -117,18 +117,22 @@ kernel_tree() {
 	_kdir=$CACHE/linux/$(basename "$1" .deb)
 	if [ ! -f "$_kdir/.done" ]; then
 		say "extracting $(basename "$1")"
-		rm -rf "$_kdir.tmp"
-		mkdir -p "$_kdir.tmp"
-		dpkg-deb --fsys-tarfile "$1" | tar -x -C "$_kdir.tmp" --wildcards \
+		mkdir -p "$CACHE/linux"
+		_x=$(mktemp -d "$_kdir.tmp.XXXXXX") # private: another build may extract too
+		dpkg-deb --fsys-tarfile "$1" | tar -x -C "$_x" --wildcards \
 			'./boot/vmlinuz-*' './lib/modules/*/modules.order' \
 			'./lib/modules/*/modules.builtin' \
 			'./lib/modules/*/kernel/drivers/ata/*' './lib/modules/*/kernel/drivers/scsi/*' \
 			'./lib/modules/*/kernel/fs/ext4/*' './lib/modules/*/kernel/fs/jbd2/*' \
 			'./lib/modules/*/kernel/fs/mbcache.ko' './lib/modules/*/kernel/lib/*' \
 			'./lib/modules/*/kernel/crypto/*' './lib/modules/*/kernel/block/*'
-		touch "$_kdir.tmp/.done"
-		rm -rf "$_kdir"
-		mv "$_kdir.tmp" "$_kdir"
+		touch "$_x/.done"
+		if [ -f "$_kdir/.done" ]; then
+			rm -rf "$_x" # the other build finished first
+		else
+			rm -rf "$_kdir"
+			mv "$_x" "$_kdir"
+		fi
 	fi
 	echo "$_kdir"
 }
