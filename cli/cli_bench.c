@@ -13,6 +13,7 @@ struct bench {
 };
 
 static const struct bench benches[] = {
+	{ "sim", cli_bench_sim },
 	{ NULL, NULL },
 };
 
