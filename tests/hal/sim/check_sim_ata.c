@@ -174,6 +174,31 @@ START_TEST(test_multiple)
 	st_cmd(0, 0xC5);
 	ck_assert_uint_eq(st_pio_out(0, buf, 20, 8, 4), 3);
 	ck_assert_mem_eq(disk + 300 * 512, buf, sizeof(buf));
+	/* One interrupt per DRQ block of 8, none inside a block (ATA8-ACS 7.26). */
+	st_lba28(0, 0, 100, 16);
+	st_cmd(0, 0xC4);
+	ck_assert_uint_eq(st_wait(0) & ST_DRQ, ST_DRQ);
+	sim_guest_ins(ST_PRI_CMD, 2, buf, 7 * 256);
+	ck_assert(!sim_irq_line(14));
+	ck_assert_uint_eq(st_alt(0) & ST_DRQ, ST_DRQ);
+	sim_guest_ins(ST_PRI_CMD, 2, buf + 7 * 512, 256);
+	ck_assert(sim_irq_line(14));
+	ck_assert(st_pattern_eq(buf, 8 * 512, 100 * 512, SEED));
+	st_wait(0);
+	sim_guest_ins(ST_PRI_CMD, 2, buf, 8 * 256);
+	ck_assert(!sim_irq_line(14));  /* the last block ends without one */
+	ck_assert_uint_eq(st_alt(0) & (ST_DRQ | ST_BSY | ST_ERR), 0);
+	st_lba28(0, 0, 300, 16);
+	st_cmd(0, 0xC5);
+	ck_assert_uint_eq(st_wait(0) & ST_DRQ, ST_DRQ);
+	sim_guest_outs(ST_PRI_CMD, 2, buf, 7 * 256);
+	ck_assert(!sim_irq_line(14));
+	sim_guest_outs(ST_PRI_CMD, 2, buf, 256);
+	ck_assert(sim_irq_line(14));
+	st_wait(0);
+	sim_guest_outs(ST_PRI_CMD, 2, buf, 8 * 256);
+	ck_assert(sim_irq_line(14));   /* completion of a data-out command interrupts */
+	ck_assert_uint_eq(st_wait(0) & (ST_DRQ | ST_ERR), 0);
 	/* The setting survives a software reset (ATA8-ACS 7.47). */
 	st_devctl(0, ST_SRST);
 	st_devctl(0, 0);
