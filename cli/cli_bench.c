@@ -13,6 +13,7 @@ struct bench {
 };
 
 static const struct bench benches[] = {
+	{ "crypto", cli_bench_crypto },
 	{ "sim", cli_bench_sim },
 	{ NULL, NULL },
 };

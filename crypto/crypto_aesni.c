@@ -125,3 +125,13 @@ __attribute__((target("aes,sse2"))) void crypto_aesni_decrypt(const struct crypt
 {
 	aesni_xts(x, lba, src, dst, nsect, 1);
 }
+
+__attribute__((target("aes,sse2"), noinline)) void crypto_aesni_burn(void)
+{
+	__m128i pad[CRYPTO_BURN_SIMD / 16];
+
+#pragma GCC unroll 1024
+	for (unsigned i = 0; i < CRYPTO_BURN_SIMD / 16; i++)
+		pad[i] = _mm_setzero_si128();
+	__asm__ __volatile__("" : : "r"(pad) : "memory");
+}

@@ -70,6 +70,25 @@ crypto_xts_fn crypto_aesni_encrypt, crypto_aesni_decrypt;
 crypto_xts_fn crypto_vaes256_encrypt, crypto_vaes256_decrypt;
 crypto_xts_fn crypto_vaes512_encrypt, crypto_vaes512_decrypt;
 
+/*
+ * Whatever the compiler spills (round keys included) stays in dead stack
+ * after a call returns. The dispatcher calls the path's burn function
+ * right after the path, from the same depth, so that its zeroed frame
+ * overlays the path's (libgcrypt's "burn stack"). Each burn uses the
+ * path's widest stores; the depths cover the deepest frame with margin.
+ * The sanitizer build spills far more. check_crypto_xts.c searches the
+ * dead stack for round keys after every path.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define CRYPTO_BURN_SIMD 8192
+#else
+#define CRYPTO_BURN_SIMD 512
+#endif
+#define CRYPTO_BURN_GENERIC 8192
+
+typedef void crypto_burn_fn(void);
+crypto_burn_fn crypto_generic_burn, crypto_aesni_burn, crypto_vaes256_burn, crypto_vaes512_burn;
+
 /* ---- crypto_xts.c ---- */
 /* Zero n bytes with stores the compiler must keep. */
 void crypto_wipe(void *p, size_t n);

@@ -170,7 +170,7 @@ int sim_devices_init(uint16_t bm_base, bool ide_native)
 	int rc = sim_pci_init(bm_base, ide_native);
 
 	if (rc == PP_OK)
-		sim_ide_init(ide_native);
+		sim_ide_init();  /* native routing lives in sim_pci.c */
 	return rc;
 }
 

@@ -463,17 +463,8 @@ void sim_ide_data_out(unsigned ch, const void *buf, size_t bytes)
 
 /* ---- life cycle ---- */
 
-static void sim_ide_detach(struct sim_ide_dev *d)
+void sim_ide_init(void)
 {
-	sim_disk_close(&d->disk);
-	free(d->buf);
-	d->buf = NULL;
-	d->present = false;
-}
-
-void sim_ide_init(bool native)
-{
-	(void)native;  /* routing lives in sim_pci.c */
 	sim_ide_fini();
 	for (unsigned ch = 0; ch < SIM_CHANNELS; ch++) {
 		for (unsigned u = 0; u < SIM_DRIVES; u++) {
@@ -493,90 +484,16 @@ void sim_ide_fini(void)
 	memset(&ide, 0, sizeof(ide));
 }
 
-/* Default CHS geometry: 16 heads, 63 sectors a track, at most 16383 cylinders. */
-static void sim_ide_geometry(struct sim_ide_dev *d, const struct sim_disk_config *cfg)
+bool sim_ide_ready(void)
 {
-	uint64_t cyls = cfg->cyls;
-
-	d->def_heads = cfg->heads ? cfg->heads : 16;
-	d->def_spt = cfg->spt ? cfg->spt : 63;
-	if (!cyls) {
-		cyls = cfg->sectors / ((uint64_t)d->def_heads * d->def_spt);
-		if (cyls > 16383)
-			cyls = 16383;
-		if (!cyls)
-			cyls = 1;
-	}
-	d->def_cyls = (uint16_t)cyls;
-	d->cur_cyls = d->def_cyls;
-	d->cur_heads = d->def_heads;
-	d->cur_spt = d->def_spt;
+	return ide.ready;
 }
 
-static void sim_ide_power_on(struct sim_ide_dev *d, const struct sim_disk_config *cfg)
+/* Power-on: the reset outputs with DEV cleared, no interrupt pending. */
+void sim_ide_power_on_reset(struct sim_ide_dev *d)
 {
-	const char *model = cfg->model ? cfg->model :
-			    cfg->atapi ? "PARAPASS SIM CD-ROM" : "PARAPASS SIM DISK";
-
-	d->atapi = cfg->atapi;
-	d->lba48 = !cfg->no_lba48;
-	d->max_mult = cfg->max_multiple == SIM_NO_MULTIPLE ? 0 :
-		      cfg->max_multiple ? cfg->max_multiple : 16;
-	d->busy_polls = cfg->busy_polls;
-	snprintf(d->model, sizeof(d->model), "%s", model);
-	snprintf(d->serial, sizeof(d->serial), "PPSIM%u%u%08llX", d->chan, d->unit,
-		 (unsigned long long)cfg->sectors & 0xFFFFFFFFull);
-	d->mult = 0;
-	d->wcache = d->lookahead = true;
-	d->mwdma_sel = d->udma_sel = 0;
-	memset(d->tf, 0, sizeof(d->tf));
-	memset(d->hob, 0, sizeof(d->hob));
 	sim_ide_abort(d);
-	d->cmd = SIM_CMD_DIAGNOSTIC;  /* power-on posts the reset outputs, DEV cleared */
+	d->cmd = SIM_CMD_DIAGNOSTIC;
 	sim_ide_reset_done(d);
 	d->intrq = false;
-	d->present = true;
-}
-
-int sim_ide_attach(unsigned channel, unsigned drive, const struct sim_disk_config *cfg)
-{
-	struct sim_ide_dev *d;
-	struct sim_disk disk = { .fd = -1 };
-	uint8_t *buf;
-	int rc;
-
-	if (!ide.ready || channel >= SIM_CHANNELS || drive >= SIM_DRIVES || !cfg)
-		return PP_EINVAL;
-	d = &ide.ch[channel].dev[drive];
-	if (cfg->heads > 16 || cfg->spt > 255)
-		return PP_EINVAL;
-	rc = sim_disk_open(&disk, cfg);
-	if (rc)
-		return rc;
-	buf = calloc(1, SIM_IDE_BUF);
-	if (!buf) {
-		sim_disk_close(&disk);
-		return PP_ENOMEM;
-	}
-	sim_ide_detach(d);
-	d->disk = disk;
-	d->buf = buf;
-	sim_ide_geometry(d, cfg);
-	sim_ide_power_on(d, cfg);
-	sim_ide_irq_update();
-	return PP_OK;
-}
-
-uint8_t *sim_ide_disk_data(unsigned channel, unsigned drive)
-{
-	if (channel >= SIM_CHANNELS || drive >= SIM_DRIVES || !ide.ch[channel].dev[drive].present)
-		return NULL;
-	return ide.ch[channel].dev[drive].disk.data;
-}
-
-uint64_t sim_ide_disk_sectors(unsigned channel, unsigned drive)
-{
-	if (channel >= SIM_CHANNELS || drive >= SIM_DRIVES || !ide.ch[channel].dev[drive].present)
-		return 0;
-	return ide.ch[channel].dev[drive].disk.sectors;
 }

@@ -141,8 +141,10 @@ struct sim_ide_chan {
 
 /* ---- sim_ide.c: registers, status, interrupts, resets, the data port ---- */
 struct sim_ide_chan *sim_ide_chan(unsigned ch);
-void sim_ide_init(bool native);
+void sim_ide_init(void);
 void sim_ide_fini(void);
+bool sim_ide_ready(void);
+void sim_ide_power_on_reset(struct sim_ide_dev *d);
 uint8_t sim_ide_cmd_in(unsigned ch, unsigned reg);
 void sim_ide_cmd_out(unsigned ch, unsigned reg, uint8_t val);
 uint8_t sim_ide_ctl_in(unsigned ch);
@@ -166,6 +168,9 @@ void sim_ide_signature(struct sim_ide_dev *d);
 /* EXECUTE DEVICE DIAGNOSTIC has run on d: reset outputs, device 0 interrupts. */
 void sim_ide_diag_done(struct sim_ide_dev *d);
 __attribute__((noreturn)) void sim_ide_bug(const char *what, unsigned val);
+
+/* ---- sim_ide_attach.c: drives on the channels ---- */
+void sim_ide_detach(struct sim_ide_dev *d);
 
 /* ---- sim_ide_cmd.c / sim_ide_identify.c: the ATA disk ---- */
 void sim_ata_exec(struct sim_ide_dev *d);

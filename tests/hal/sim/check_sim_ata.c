@@ -174,6 +174,27 @@ START_TEST(test_multiple)
 	st_cmd(0, 0xC5);
 	ck_assert_uint_eq(st_pio_out(0, buf, 20, 8, 4), 3);
 	ck_assert_mem_eq(disk + 300 * 512, buf, sizeof(buf));
+	/* The setting survives a software reset (ATA8-ACS 7.47). */
+	st_devctl(0, ST_SRST);
+	st_devctl(0, 0);
+	st_wait(0);
+	st_lba28(0, 0, 300, 20);
+	st_cmd(0, 0xC4);
+	ck_assert_uint_eq(st_pio_in(0, buf, 20, 8, 2), 3);
+	/* Count 0 turns multiple mode off again. */
+	st_out(0, ST_NSECT, 0);
+	ck_assert_uint_eq(st_nodata(0, 0xC6) & ST_ERR, 0);
+	st_lba28(0, 0, 0, 1);
+	ck_assert_uint_eq(st_nodata(0, 0xC4) & ST_ERR, ST_ERR);
+}
+END_TEST
+
+START_TEST(test_multiple_irq_per_block)
+{
+	uint8_t buf[8 * 512];
+
+	st_out(0, ST_NSECT, 8);
+	ck_assert_uint_eq(st_nodata(0, 0xC6) & ST_ERR, 0);
 	/* One interrupt per DRQ block of 8, none inside a block (ATA8-ACS 7.26). */
 	st_lba28(0, 0, 100, 16);
 	st_cmd(0, 0xC4);
@@ -199,18 +220,6 @@ START_TEST(test_multiple)
 	sim_guest_outs(ST_PRI_CMD, 2, buf, 8 * 256);
 	ck_assert(sim_irq_line(14));   /* completion of a data-out command interrupts */
 	ck_assert_uint_eq(st_wait(0) & (ST_DRQ | ST_ERR), 0);
-	/* The setting survives a software reset (ATA8-ACS 7.47). */
-	st_devctl(0, ST_SRST);
-	st_devctl(0, 0);
-	st_wait(0);
-	st_lba28(0, 0, 300, 20);
-	st_cmd(0, 0xC4);
-	ck_assert_uint_eq(st_pio_in(0, buf, 20, 8, 2), 3);
-	/* Count 0 turns multiple mode off again. */
-	st_out(0, ST_NSECT, 0);
-	ck_assert_uint_eq(st_nodata(0, 0xC6) & ST_ERR, 0);
-	st_lba28(0, 0, 0, 1);
-	ck_assert_uint_eq(st_nodata(0, 0xC4) & ST_ERR, ST_ERR);
 }
 END_TEST
 
@@ -545,6 +554,7 @@ Suite *sim_ata_suite(void)
 	tcase_add_test(tc, test_identify_words);
 	tcase_add_loop_test(tc, test_pio_lba28, 0, sizeof(pio_cases) / sizeof(pio_cases[0]));
 	tcase_add_test(tc, test_multiple);
+	tcase_add_test(tc, test_multiple_irq_per_block);
 	tcase_add_test(tc, test_chs);
 	tcase_add_test(tc, test_identify_32bit_equals_16bit);
 	tcase_add_loop_test(tc, test_unsupported_opcodes_abort, 0, 8);
