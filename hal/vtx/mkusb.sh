@@ -21,12 +21,13 @@ fi
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac   # xorriso runs elsewhere
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-mkdir -p "$tmp/boot/grub" "$(dirname "$out")"
+root=$tmp/iso
+mkdir -p "$root/boot/grub" "$(dirname "$out")"
 # GRUB loads every section without an address: strip them (debug info stays in ELF).
-strip -o "$tmp/boot/parapass.elf" "$elf"
-cp "$cfg" "$tmp/boot/parapass.cfg"
-cp "$key" "$tmp/boot/parapass.key"
-cat >"$tmp/boot/grub/grub.cfg" <<'EOF'
+strip -o "$root/boot/parapass.elf" "$elf"
+cp "$cfg" "$root/boot/parapass.cfg"
+cp "$key" "$root/boot/parapass.key"
+cat >"$root/boot/grub/grub.cfg" <<'EOF'
 serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1
 terminal_input serial console
 terminal_output serial console
@@ -41,7 +42,7 @@ menuentry "parapass" {
 }
 EOF
 rm -f "$out.tmp"   # xorriso will not write over an old image
-grub-mkrescue --locales= --fonts= --themes= -o "$out.tmp" "$tmp" 2>"$tmp/log" || {
+grub-mkrescue --locales= --fonts= --themes= -o "$out.tmp" "$root" 2>"$tmp/log" || {
 	cat "$tmp/log" >&2
 	exit 1
 }

@@ -1,2 +1,214 @@
+/*
+ * vtx_ept.c - the guest's physical address space (SDM vol. 3, 29.3): an
+ * identity map of all RAM and device memory with the MTRRs' memory types,
+ * except VMM memory, which is not mapped at all.
+ *
+ * A guest access to VMM memory exits (EPT violation). It is logged with
+ * the guest state and answered as a bus with nothing behind it would:
+ * reads see all-ones and writes vanish. For that the page is mapped, for
+ * one instruction under the monitor trap flag, to a scratch page of 0xFF
+ * bytes, then hidden again and the scratch refilled, so no instruction
+ * needs decoding and the guest never sees a byte of parapass. Without the
+ * monitor trap flag the guest gets #GP instead.
+ */
 #include "vtx_priv.h"
+
+#define LOG_PREFIX "vtx"
+#define EPT_RWX 0x7ull
+#define EPT_PS 0x80ull
+#define EPT_ADDR 0x000FFFFFFFFFF000ull
+#define EPT_LOG_MAX 8
+#define EPT_SLOTS 4
+
 uint64_t vtx_ept_hidden_hits;
+static uint64_t *ept_pml4, ept_top;
+static int ept_leaf_max;   /* highest level a leaf may sit at: 3 = 1 GiB, 2 = 2 MiB */
+static struct vtx_mtrr ept_mtrr;
+static uint8_t *ept_scratch;
+static struct { uint64_t *pde; uint64_t *pt; } ept_slot[EPT_SLOTS];
+
+static void mtrr_read(struct vtx_mtrr *m)
+{
+	uint64_t def = vtx_rdmsr(MSR_MTRR_DEF_TYPE), cap = vtx_rdmsr(MSR_MTRRCAP);
+	unsigned bits = vtx_cpuid(0x80000000, 0).a >= 0x80000008 ? vtx_cpuid(0x80000008, 0).a & 0xFF : 36;
+
+	m->enabled = def & (1u << 11);
+	m->fixed_enabled = (def & (1u << 10)) && (cap & (1u << 8));
+	m->def_type = def & 0xFF;
+	m->addr_mask = ((1ull << bits) - 1);
+	for (unsigned i = 0; m->fixed_enabled && i < 11; i++) {
+		uint32_t msr = i == 0 ? MSR_MTRR_FIX64K : i < 3 ? MSR_MTRR_FIX16K + i - 1
+							   : MSR_MTRR_FIX4K + i - 3;
+		uint64_t v = vtx_rdmsr(msr);
+
+		for (unsigned b = 0; b < 8; b++)
+			m->fixed[i * 8 + b] = (uint8_t)(v >> (8 * b));
+	}
+	m->nvar = 0;
+	for (unsigned i = 0; i < (cap & 0xFF) && i < VTX_MTRR_VAR_MAX; i++) {
+		uint64_t base = vtx_rdmsr(MSR_MTRR_PHYSBASE0 + 2 * i);
+		uint64_t mask = vtx_rdmsr(MSR_MTRR_PHYSBASE0 + 2 * i + 1);
+
+		if (mask & (1u << 11))
+			m->var[m->nvar++] = (struct vtx_mtrr_var){ .base = base, .mask = mask,
+								   .type = base & 0xFF };
+	}
+}
+
+static void ept_map(uint64_t *table, int level, uint64_t tbase, uint64_t lo, uint64_t hi);
+
+/* One entry covering [a, a+size): hidden, a leaf with the MTRR type, or a table. */
+static void ept_entry(uint64_t *e, int level, uint64_t a)
+{
+	uint64_t size = 1ull << (12 + 9 * (level - 1));
+	bool vmm = vtx_is_vmm(a, size);
+	int type;
+	uint64_t *sub;
+
+	if (vmm && a >= vtx_boot.image_base && a + size <= vtx_boot.image_end) {
+		*e = 0;   /* wholly VMM memory: not present */
+		return;
+	}
+	if (!vmm && level <= ept_leaf_max) {
+		type = vtx_mtrr_type(&ept_mtrr, a, size);
+		if (type >= 0) {
+			*e = a | EPT_RWX | (uint64_t)type << 3 | (level > 1 ? EPT_PS : 0);
+			return;
+		}
+	}
+	VMM_ASSERT(level > 1);
+	sub = vtx_alloc_page();
+	*e = vtx_virt_to_phys(sub) | EPT_RWX;
+	ept_map(sub, level - 1, a, a, a + size);
+}
+
+static void ept_map(uint64_t *table, int level, uint64_t tbase, uint64_t lo, uint64_t hi)
+{
+	uint64_t size = 1ull << (12 + 9 * (level - 1));
+
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t a = tbase + i * size;
+
+		if (a >= hi || a + size <= lo)
+			continue;
+		if (!table[i])
+			ept_entry(&table[i], level, a);
+		else if (!(table[i] & EPT_PS) && level > 1)
+			ept_map(vtx_phys(table[i] & EPT_ADDR), level - 1, a, lo, hi);
+	}
+}
+
+int vtx_ept_build(void)
+{
+	mtrr_read(&ept_mtrr);
+	ept_leaf_max = vtx_caps.ept_1g ? 3 : 2;
+	ept_top = vtx_phys_top();
+	if (vtx_caps.ept_1g) {
+		/* 1 GiB pages make device memory above RAM cheap to map: take the whole width. */
+		uint64_t width = ept_mtrr.addr_mask + 1;
+
+		ept_top = width > (512ull << 30) ? 512ull << 30 : width;
+	}
+	ept_pml4 = vtx_alloc_page();
+	ept_scratch = vtx_alloc_page();
+	vmm_memset(ept_scratch, 0xFF, VTX_PAGE);
+	for (unsigned i = 0; i < EPT_SLOTS; i++)
+		ept_slot[i].pt = vtx_alloc_page();
+	ept_map(ept_pml4, 4, 0, 0, ept_top);
+	LOG_INFO("EPT: identity map of %llu GiB with MTRR types (%s pages), VMM memory hidden",
+		 (unsigned long long)(ept_top >> 30), vtx_caps.ept_1g ? "1 GiB" : "2 MiB");
+	return PP_OK;
+}
+
+uint64_t vtx_ept_pointer(void)
+{
+	/* Paging-structure memory type, 4-level walk (SDM 24.6.11). */
+	return vtx_virt_to_phys(ept_pml4) | (3u << 3) | (vtx_caps.ept_wb ? 6 : 0);
+}
+
+/* The page-directory entry (2 MiB) that covers gpa; VMM memory is 2 MiB aligned. */
+static uint64_t *ept_pde(uint64_t gpa)
+{
+	uint64_t *t = ept_pml4;
+
+	for (int level = 4; level > 2; level--) {
+		uint64_t e = t[(gpa >> (12 + 9 * (level - 1))) & 511];
+
+		VMM_ASSERT(e && !(e & EPT_PS));
+		t = vtx_phys(e & EPT_ADDR);
+	}
+	return &t[(gpa >> 21) & 511];
+}
+
+static void ept_hidden_step(uint64_t gpa)
+{
+	uint64_t *pde = ept_pde(gpa);
+	unsigned i;
+
+	for (i = 0; i < EPT_SLOTS && ept_slot[i].pde && ept_slot[i].pde != pde; i++)
+		;
+	if (i == EPT_SLOTS)
+		vtx_fatal("one guest instruction touched more than %d hidden 2 MiB regions", EPT_SLOTS);
+	if (!ept_slot[i].pde) {
+		ept_slot[i].pde = pde;
+		*pde = vtx_virt_to_phys(ept_slot[i].pt) | EPT_RWX;
+	}
+	ept_slot[i].pt[(gpa >> 12) & 511] = vtx_virt_to_phys(ept_scratch) | EPT_RWX |
+					    (uint64_t)VTX_MT_WB << 3;
+	vtx_invept();
+	vtx_set_mtf(true);
+}
+
+static void ept_log_hidden(struct vtx_regs *r, uint64_t gpa, uint64_t q)
+{
+	vtx_ept_hidden_hits++;
+	if (vtx_ept_hidden_hits > EPT_LOG_MAX)
+		return;
+	LOG_WARN("guest %s of hidden VMM memory at %llx (access %llu): it reads all-ones, "
+		 "writes are dropped%s", (q & 4) ? "fetch" : (q & 2) ? "write" : "read",
+		 (unsigned long long)gpa, (unsigned long long)vtx_ept_hidden_hits,
+		 vtx_ept_hidden_hits == EPT_LOG_MAX ? " (no more of these are logged)" : "");
+	vtx_dump_guest(r, "access to hidden memory");
+}
+
+void vtx_ept_violation(struct vtx_regs *r)
+{
+	uint64_t gpa = vtx_vmread(GUEST_PHYS_ADDR), q = vtx_vmread(EXIT_QUALIFICATION);
+
+	if (!vtx_is_vmm(gpa, 1)) {
+		if (gpa < ept_top || (q & 0x38)) {
+			vtx_dump_guest(r, "EPT violation outside VMM memory");
+			vtx_fatal("EPT violation at %llx, qualification %llx", (unsigned long long)gpa,
+				  (unsigned long long)q);
+		}
+		/* Device memory above what was mapped: map its region now. */
+		LOG_INFO("EPT: mapping %llx on demand", (unsigned long long)gpa);
+		ept_map(ept_pml4, 4, 0, gpa & ~(VTX_PAGE - 1), (gpa & ~(VTX_PAGE - 1)) + VTX_PAGE);
+		vtx_invept();
+		return;
+	}
+	ept_log_hidden(r, gpa, q);
+	if (vtx_caps.mtf)
+		ept_hidden_step(gpa);
+	else
+		vtx_inject_exc(13, 0);
+}
+
+void vtx_ept_mtf(void)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < EPT_SLOTS; i++) {
+		if (!ept_slot[i].pde)
+			continue;
+		*ept_slot[i].pde = 0;
+		vmm_memset(ept_slot[i].pt, 0, VTX_PAGE);
+		ept_slot[i].pde = NULL;
+		any = true;
+	}
+	if (!any)
+		vtx_fatal("monitor trap exit without a hidden page mapped");
+	vmm_memset(ept_scratch, 0xFF, VTX_PAGE);
+	vtx_invept();
+	vtx_set_mtf(false);
+}

@@ -20,7 +20,7 @@ void vtx_fatal(const char *fmt, ...)
 	vmm_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	LOG_ERR("%s", line);
-	LOG_ERR("the guest is not started: halting");
+	LOG_ERR("the guest is not started or stopped: halting");
 	hal_panic();
 }
 
@@ -65,10 +65,52 @@ static void main_log_map(void)
 	}
 }
 
+/* Refuse to go on unless every check passed; say which boot path is missing. */
+static void main_checks(void)
+{
+	int err = vtx_vmx_check();
+
+	if (vtx_boot.efi)
+		LOG_ERR("started by UEFI firmware: this boot path is not supported yet "
+			"(parapass loads the guest through the BIOS's INT 13h); boot in legacy BIOS/CSM mode");
+	if (err)
+		vtx_fatal("this CPU lacks what parapass needs (above): VT-x with EPT, unrestricted "
+			  "guest, I/O bitmaps and true controls");
+	if (vtx_boot.efi)
+		vtx_fatal("UEFI boot path not supported");
+	LOG_INFO("VMX checks passed: VMX, EPT%s, unrestricted guest, I/O and MSR bitmaps, "
+		 "true controls, INS/OUTS information%s", vtx_caps.ept_1g ? " (1 GiB pages)" : "",
+		 vtx_caps.mtf ? ", monitor trap flag" : "");
+}
+
+static void main_config(struct vmm_config *cfg)
+{
+	vmm_config_defaults(cfg);
+	if (!vtx_boot.config_len)
+		LOG_WARN("no configuration module: every disk is denied to the guest");
+	if (vmm_config_parse(cfg, vtx_boot.config, vtx_boot.config_len))
+		vtx_fatal("configuration rejected (line named above)");
+	vmm_log_set_level((enum vmm_log_level)cfg->log_level);
+	if (!vtx_boot.nkeys)
+		LOG_WARN("no key module: disks configured 'encrypt' cannot be used");
+}
+
+static void main_start_core(const struct vmm_config *cfg)
+{
+	int err = vmm_start(cfg, vtx_boot.keys, vtx_boot.nkeys);
+
+	vmm_wipe(vtx_boot.keys, sizeof(vtx_boot.keys));
+	if (err)
+		vtx_fatal("the mediator did not start (error %d): the disks would be unprotected", err);
+	LOG_INFO("mediator started: %zu key(s)", vtx_boot.nkeys);
+}
+
 void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 {
+	struct vmm_config cfg;
 	int err;
 
+	vtx_prof.start_tsc = hal_cycles();
 	vtx_boot.image_base = load_base;
 	vtx_boot.image_end = load_base + (uint64_t)(vtx_image_end - vtx_image_start);
 	vtx_console_init();
@@ -82,5 +124,20 @@ void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 	main_log_map();
 	vtx_mem_init();
 	LOG_INFO("long mode, own page tables, GDT/TSS/IDT: OK");
-	vtx_fatal("milestone a: nothing more to do");
+	main_checks();
+	main_config(&cfg);
+	vtx_mem_scrub();
+	vtx_simd_init();
+	vtx_vmx_on();
+	vtx_ept_build();
+	vtx_io_init();
+	vtx_vmcs_setup();
+	vtx_acpi_init();
+	main_start_core(&cfg);
+	vtx_bios_init(cfg.boot_drive);
+	vtx_bios_guest_state();
+	LOG_INFO("hidden %llx-%llx: VMM memory, absent from the guest's map and EPT",
+		 (unsigned long long)vtx_boot.image_base, (unsigned long long)vtx_boot.image_end);
+	LOG_INFO("entering the guest (real mode, unrestricted guest)");
+	vtx_vmx_launch();
 }

@@ -73,7 +73,11 @@ static inline void vtx_halt_forever(void)
 /* Physical memory is identity-mapped in root mode (vtx_mem.c). */
 static inline void *vtx_phys(uint64_t pa)
 {
-	return (void *)(uintptr_t)pa;
+	uintptr_t v = (uintptr_t)pa;
+
+	/* Opaque to gcc, which otherwise takes low constant addresses for NULL arithmetic. */
+	__asm__("" : "+r"(v));
+	return (void *)v;
 }
 uint64_t vtx_virt_to_phys(const void *p);
 
@@ -215,6 +219,32 @@ void *vtx_alloc_page(void);
 void vtx_mem_scrub(void);
 uint64_t vtx_phys_top(void);
 
+/* ---- The guest's memory map (vtx_e820.c, pure) ---- */
+struct vtx_legacy_mem {
+	uint16_t e801_low_kib;    /* E801h AX/CX: KiB from 1 to 16 MiB */
+	uint16_t e801_high_64k;   /* E801h BX/DX: 64 KiB blocks from 16 MiB to 4 GiB */
+	uint16_t ext_kib;         /* 88h AX: KiB above 1 MiB, at most 0xFFFF */
+};
+/* The firmware map minus the hidden ranges (sorted, disjoint), which become reserved. */
+int vtx_e820_build(const struct vtx_e820 *in, unsigned nin, const struct vtx_range *hide,
+		   unsigned nhide, struct vtx_e820 *out, unsigned max, unsigned *nout);
+struct vtx_legacy_mem vtx_e820_legacy(const struct vtx_e820 *m, unsigned n);
+
+/* ---- Memory types (vtx_mtrr.c, pure) ---- */
+enum { VTX_MT_UC = 0, VTX_MT_WC = 1, VTX_MT_WT = 4, VTX_MT_WP = 5, VTX_MT_WB = 6 };
+#define VTX_MTRR_VAR_MAX 32
+struct vtx_mtrr_var { uint64_t base, mask; uint8_t type; };
+struct vtx_mtrr {
+	bool enabled, fixed_enabled;
+	uint8_t def_type;
+	uint8_t fixed[88];        /* 8 x 64 KiB, 16 x 16 KiB, 64 x 4 KiB below 1 MiB */
+	unsigned nvar;            /* valid variable ranges only */
+	struct vtx_mtrr_var var[VTX_MTRR_VAR_MAX];
+	uint64_t addr_mask;       /* physical address bits the CPU implements */
+};
+/* The type of [base, base+size) (size a power of two, base aligned), -1 if not uniform. */
+int vtx_mtrr_type(const struct vtx_mtrr *m, uint64_t base, uint64_t size);
+
 /* ---- VMX (vtx_vmx.c, vtx_ept.c) ---- */
 struct vtx_caps {
 	uint32_t pin, proc, proc2, exit, entry;  /* controls we will set */
@@ -229,6 +259,11 @@ int vtx_vmx_check(void);
 int vtx_vmx_on(void);
 void vtx_vmcs_setup(void);
 __attribute__((noreturn)) void vtx_vmx_launch(void);
+void vtx_invept(void);
+void vtx_set_mtf(bool on);
+uint64_t vtx_cr0_mask(void);
+uint64_t vtx_cr4_mask(void);
+void vtx_entry_failed(uint64_t rflags);
 int vtx_ept_build(void);
 uint64_t vtx_ept_pointer(void);
 /* An EPT violation: hidden memory answers all-ones and drops writes. */
@@ -237,9 +272,27 @@ void vtx_ept_violation(struct vtx_regs *r);
 void vtx_ept_mtf(void);
 extern uint64_t vtx_ept_hidden_hits;
 
-/* ---- Guest state and memory (vtx_guest.c) ---- */
-/* Copy between VMM memory and guest linear addresses (fails at the first unmapped byte). */
+/* ---- Guest page walk (vtx_walk.c, pure) ---- */
 enum vtx_access { VTX_ACC_READ = 0, VTX_ACC_WRITE = 1 };
+#define VTX_PF_P 1u   /* page-fault error code bits (SDM 4.7) */
+#define VTX_PF_W 2u
+#define VTX_PF_U 4u
+struct vtx_walk_env {
+	uint64_t cr0, cr3, cr4, efer, pdpte[4];
+	unsigned cpl;
+	/* A pointer to [gpa, gpa+len) if it is guest RAM, else NULL. */
+	void *(*map)(uint64_t gpa, size_t len);
+};
+bool vtx_walk(const struct vtx_walk_env *env, uint64_t la, enum vtx_access acc, uint64_t *gpa,
+	      uint32_t *pf_error);
+
+/* ---- String I/O arithmetic (vtx_iostr.c, pure) ---- */
+#define VTX_IO_CHUNK 65536   /* bytes one exit moves at most */
+void vtx_io_reverse(uint8_t *buf, uint32_t n, unsigned w);
+uint64_t vtx_io_masked_add(uint64_t old, int64_t delta, uint64_t amask);
+uint32_t vtx_io_chunk_items(uint64_t count, uint64_t index, uint64_t amask, unsigned w, bool df);
+
+/* ---- Guest state and memory (vtx_guest.c) ---- */
 /*
  * Translate a guest linear address for access; on a fault fills *pf_error
  * (page-fault error code) and returns false.
@@ -247,6 +300,9 @@ enum vtx_access { VTX_ACC_READ = 0, VTX_ACC_WRITE = 1 };
 bool vtx_guest_translate(uint64_t la, enum vtx_access acc, uint64_t *gpa, uint32_t *pf_error);
 int vtx_guest_copy_in(void *dst, uint64_t la, size_t len);
 int vtx_guest_copy_out(uint64_t la, const void *src, size_t len);
+/* Bytes accessible from la on; when short, *pf_la and *pf_error (~0u: not RAM) say why. */
+size_t vtx_guest_probe(uint64_t la, size_t len, enum vtx_access acc, uint64_t *pf_la,
+		       uint32_t *pf_error);
 unsigned vtx_guest_cpl(void);
 bool vtx_guest_long_mode(void);
 /* Advance RIP past the instruction that exited. */
@@ -268,7 +324,7 @@ void vtx_io_init(void);
 extern uint8_t vtx_io_bitmap[2][4096];
 extern uint8_t vtx_msr_bitmap[4096];
 /* Guest-visible real-mode set-up: stubs, IVT hook, memory map. */
-int vtx_bios_init(void);
+int vtx_bios_init(uint8_t boot_drive);
 void vtx_bios_guest_state(void);
 /* VMCALL from the INT 15h hook or the boot stub; false if RIP is not ours. */
 bool vtx_bios_vmcall(struct vtx_regs *r);
@@ -276,6 +332,7 @@ bool vtx_bios_vmcall(struct vtx_regs *r);
 void vtx_acpi_init(void);
 /* Port owned by the backend (power-off, Bochs shutdown): true if handled. */
 bool vtx_acpi_io(struct hal_io_req *req);
+bool vtx_acpi_owns(uint32_t port);
 
 /* ---- Extended state (vtx_simd.c) ---- */
 int vtx_simd_init(void);

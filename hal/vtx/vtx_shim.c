@@ -1,9 +1,18 @@
-/* Temporary: weak stand-ins for core symbols that have not landed yet. */
+/*
+ * vtx_shim.c - weak stand-ins for core symbols that have not landed in the
+ * tree yet; the real ones override them at link time. Deleted once vmm/
+ * and ata/ are complete. The stand-in vmm_start() refuses, so an image
+ * built without the mediator halts instead of running the guest unprotected.
+ */
 #include "vtx_priv.h"
+
+#define LOG_PREFIX "vtx"
+
 __attribute__((weak)) struct ata_stats ata_stats;
-void vtx_entry_failed(uint64_t rflags);
-void vtx_entry_failed(uint64_t rflags) { (void)rflags; hal_panic(); }
-void vtx_exit_handler(struct vtx_regs *r) { (void)r; hal_panic(); }
-int hal_trap_ports(uint16_t base, uint32_t count, bool on) { (void)base; (void)count; (void)on; return 0; }
-void hal_simd_begin(void) {}
-void hal_simd_end(void) {}
+
+__attribute__((weak)) int vmm_start(const struct vmm_config *cfg, const uint8_t *keys, size_t nkeys)
+{
+	(void)cfg, (void)keys, (void)nkeys;
+	LOG_ERR("this image was built without the mediator (vmm_start missing)");
+	return PP_ENOTSUP;
+}

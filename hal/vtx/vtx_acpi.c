@@ -1,0 +1,143 @@
+/*
+ * vtx_acpi.c - what parapass needs from ACPI (ACPI 6.4, chapter 5).
+ *
+ * One CPU: parapass runs the guest on the boot processor only, so the
+ * other processors' entries in the MADT are marked disabled before the
+ * guest reads them; an OS would otherwise wake them with INIT/SIPI and
+ * they would run its code outside VMX, unmediated. (x2APIC INIT/SIPI
+ * writes are also dropped in vtx_exit.c; xAPIC MMIO writes are not seen.)
+ *
+ * End of a run: the exit profile is printed when the guest powers off
+ * through ACPI (SLP_EN written to PM1a_CNT, found in the FADT) or writes
+ * to Bochs' and QEMU's shutdown port 0x8900. The write then goes on to
+ * the hardware unchanged.
+ */
+#include "vtx_priv.h"
+
+#define LOG_PREFIX "vtx"
+#define BOCHS_SHUTDOWN_PORT 0x8900
+#define PM1_SLP_EN (1u << 13)
+
+struct acpi_hdr {
+	char sig[4];
+	uint32_t len;
+	uint8_t rev, checksum;
+	char oem[6], table[8];
+	uint32_t oem_rev, creator, creator_rev;
+} __attribute__((packed));
+
+static uint16_t acpi_pm1a_cnt;
+static bool acpi_profile_done;
+
+static const struct acpi_hdr *acpi_table(uint64_t pa)
+{
+	const struct acpi_hdr *h = vtx_phys(pa);
+
+	if (!pa || pa + sizeof(*h) > (4ull << 30) || h->len < sizeof(*h) || h->len > (1u << 20))
+		return NULL;
+	return h;
+}
+
+static void acpi_checksum(struct acpi_hdr *h)
+{
+	uint8_t sum = 0;
+
+	h->checksum = 0;
+	for (uint32_t i = 0; i < h->len; i++)
+		sum = (uint8_t)(sum + ((const uint8_t *)h)[i]);
+	h->checksum = (uint8_t)-sum;
+}
+
+/* MADT (5.2.12): Local APIC (type 0) and Local x2APIC (type 9) entries of other CPUs. */
+static void acpi_madt(struct acpi_hdr *h)
+{
+	uint8_t *p = (uint8_t *)h + 44, *end = (uint8_t *)h + h->len;
+	uint32_t bsp = vtx_cpuid(1, 0).b >> 24;
+	unsigned hidden = 0;
+
+	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
+		uint32_t *flags = NULL, id = 0;
+
+		if (p[0] == 0 && p[1] >= 8) {
+			id = p[3];
+			flags = (uint32_t *)(p + 4);
+		} else if (p[0] == 9 && p[1] >= 16) {
+			id = *(uint32_t *)(p + 4);
+			flags = (uint32_t *)(p + 8);
+		}
+		if (flags && id != bsp && (*flags & 3)) {
+			*flags &= ~3u;   /* neither enabled nor online-capable */
+			hidden++;
+		}
+	}
+	acpi_checksum(h);
+	LOG_INFO("MADT: %u other processor(s) hidden; the guest runs on one CPU", hidden);
+}
+
+/* FADT (5.2.9): PM1a_CNT_BLK at offset 64; a 16-bit I/O port on PC chipsets. */
+static void acpi_fadt(const struct acpi_hdr *h)
+{
+	uint32_t blk = h->len >= 68 ? *(const uint32_t *)((const uint8_t *)h + 64) : 0;
+
+	if (blk && blk < 0xFFFF) {
+		acpi_pm1a_cnt = (uint16_t)blk;
+		hal_trap_ports(acpi_pm1a_cnt, 2, false);   /* re-applies the backend's own traps */
+	}
+}
+
+void vtx_acpi_init(void)
+{
+	uint64_t root = vtx_boot.xsdt ? vtx_boot.xsdt : vtx_boot.rsdt;
+	unsigned esz = vtx_boot.xsdt ? 8 : 4;
+	const struct acpi_hdr *rt = acpi_table(root);
+
+	hal_trap_ports(BOCHS_SHUTDOWN_PORT, 1, false);
+	if (!rt) {
+		LOG_WARN("no ACPI tables: cannot hide other processors or see power-off");
+		return;
+	}
+	for (uint32_t off = sizeof(*rt); off + esz <= rt->len; off += esz) {
+		uint64_t pa = 0;
+		struct acpi_hdr *t;
+
+		vmm_memcpy(&pa, (const uint8_t *)rt + off, esz);
+		t = (struct acpi_hdr *)acpi_table(pa);
+		if (!t)
+			continue;
+		if (!vmm_memcmp(t->sig, "APIC", 4))
+			acpi_madt(t);
+		else if (!vmm_memcmp(t->sig, "FACP", 4))
+			acpi_fadt(t);
+	}
+	if (acpi_pm1a_cnt)
+		LOG_INFO("ACPI power-off register PM1a_CNT at port 0x%x", acpi_pm1a_cnt);
+}
+
+bool vtx_acpi_owns(uint32_t port)
+{
+	return port == BOCHS_SHUTDOWN_PORT ||
+	       (acpi_pm1a_cnt && port >= acpi_pm1a_cnt && port < acpi_pm1a_cnt + 2u);
+}
+
+bool vtx_acpi_io(struct hal_io_req *req)
+{
+	uint32_t v = 0;
+	bool off;
+
+	if (!vtx_acpi_owns(req->port))
+		return false;
+	if (req->dir == HAL_IO_OUT) {
+		vmm_memcpy(&v, req->data, req->width);
+		off = req->port == BOCHS_SHUTDOWN_PORT ||
+		      (req->port == acpi_pm1a_cnt && req->width >= 2 && (v & PM1_SLP_EN)) ||
+		      (req->port == acpi_pm1a_cnt + 1u && (v & (PM1_SLP_EN >> 8)));
+		if (off && !acpi_profile_done) {
+			acpi_profile_done = true;
+			vtx_prof_print(req->port == BOCHS_SHUTDOWN_PORT ? "shutdown port" : "ACPI power-off");
+		}
+		hal_outs(req->port, req->width, req->data, req->count);
+	} else {
+		hal_ins(req->port, req->width, req->data, req->count);
+	}
+	return true;
+}
