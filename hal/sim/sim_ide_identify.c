@@ -146,12 +146,16 @@ static bool sim_ide_set_features(struct sim_ide_dev *d)
 		return sim_ide_set_xfer_mode(d, d->tf[SIM_TF_NSECT]) == PP_OK;
 	case 0x02:
 	case 0x82:
+		if (d->atapi)  /* a CD-ROM has no write cache to switch */
+			return false;
 		d->wcache = d->tf[SIM_TF_FEAT] == 0x02;
-		return !d->atapi;
+		return true;
 	case 0xAA:
 	case 0x55:
+		if (d->atapi)
+			return false;
 		d->lookahead = d->tf[SIM_TF_FEAT] == 0xAA;
-		return !d->atapi;
+		return true;
 	default:
 		return false;
 	}

@@ -137,6 +137,25 @@ START_TEST(test_dma_64k_entry)
 }
 END_TEST
 
+/* Polling firmware (SeaBIOS) runs DMA with nIEN set and watches the BM interrupt bit. */
+START_TEST(test_dma_completion_under_nien)
+{
+	uint8_t buf[512];
+
+	st_devctl(0, ST_NIEN);
+	st_prd(TABLE, 0, BUF_A, 512, true);
+	bm_prepare(0, TABLE, true);
+	st_lba28(0, 0, 33, 1);
+	st_cmd(0, 0xC8);
+	bm_start(0, true);
+	ck_assert_uint_eq(bm_status(0), ST_BM_INTR);
+	ck_assert(!sim_irq_line(14));
+	ck_assert_uint_eq(st_alt(0) & (ST_BSY | ST_ERR | ST_DRQ), 0);
+	guest_read(BUF_A, buf, 512);
+	ck_assert(st_pattern_eq(buf, 512, 33 * 512, SEED));
+}
+END_TEST
+
 /* ---- PRD table larger or shorter than the transfer ---- */
 
 START_TEST(test_dma_table_larger)
@@ -379,6 +398,7 @@ Suite *sim_dma_suite(void)
 	tcase_add_loop_test(tc, test_dma_read_two_entries, 0, 4);
 	tcase_add_test(tc, test_dma_write_two_entries);
 	tcase_add_test(tc, test_dma_64k_entry);
+	tcase_add_test(tc, test_dma_completion_under_nien);
 	tcase_add_test(tc, test_dma_table_larger);
 	tcase_add_test(tc, test_dma_table_shorter);
 	tcase_add_loop_test(tc, test_dma_outside_ram, 0, 3);

@@ -94,6 +94,25 @@ START_TEST(test_irq_follows_selection_and_channel)
 }
 END_TEST
 
+START_TEST(test_taskfile_writes_reach_both_devices)
+{
+	st_disk(0, 1, 100, SEED + 1);
+	st_lba28(0, 0, 0x0345678, 0x21);
+	st_out(0, ST_DEVICE, ST_DEV_OBS | ST_DEV_LBA | ST_DEV_SLAVE | 0x03);
+	ck_assert_uint_eq(st_in(0, ST_NSECT), 0x21);
+	ck_assert_uint_eq(st_in(0, ST_LBAL), 0x78);
+	ck_assert_uint_eq(st_in(0, ST_LBAM), 0x56);
+	ck_assert_uint_eq(st_in(0, ST_LBAH), 0x34);
+	ck_assert_uint_eq(st_in(0, ST_DEVICE) & 0x5F, ST_DEV_LBA | ST_DEV_SLAVE | 0x03);
+	/* The slave runs a command on them; the master keeps its copy. */
+	st_cmd(0, 0xF8);
+	ck_assert_uint_eq(st_wait(0) & ST_ERR, 0);
+	ck_assert_uint_eq(st_in(0, ST_LBAL), 99);  /* READ NATIVE MAX: last LBA of 100 */
+	st_out(0, ST_DEVICE, ST_DEV_OBS);
+	ck_assert_uint_eq(st_in(0, ST_LBAL), 0x78);
+}
+END_TEST
+
 /* ---- SRST and signatures (ATA8-ACS 9.12; ATA/ATAPI-7 vol. 2 9.2) ---- */
 
 struct srst_case {
@@ -317,6 +336,7 @@ Suite *sim_regs_suite(void)
 	tcase_add_test(tc, test_irq_ack_by_status_not_alt);
 	tcase_add_test(tc, test_nien_masks_line);
 	tcase_add_test(tc, test_irq_follows_selection_and_channel);
+	tcase_add_test(tc, test_taskfile_writes_reach_both_devices);
 	tcase_add_test(tc, test_srst_aborts_transfer);
 	tcase_add_test(tc, test_no_device_floats);
 	tcase_add_test(tc, test_absent_slave);
