@@ -13,6 +13,7 @@ struct bench {
 };
 
 static const struct bench benches[] = {
+	{ "trace-read", cli_bench_trace_read },
 	{ "crypto", cli_bench_crypto },
 	{ "sim", cli_bench_sim },
 	{ NULL, NULL },

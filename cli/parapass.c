@@ -9,6 +9,8 @@
 
 static const struct cli_command commands[] = {
 	{ .name = "bench", .run = cli_bench, .usage = "bench [crypto|...]  print benchmark figures" },
+	{ .name = "trace-check", .run = cli_trace_check,
+	  .usage = "trace-check TRACE...  validate traces, one summary line each" },
 };
 
 static void usage(FILE *f)

@@ -46,7 +46,11 @@ int replay_trace_next(struct replay_trace *t, struct vmm_rec_event *ev);
 
 /* "file:line:col: what was expected, got what" for the last error; "" if none. */
 const char *replay_trace_error(const struct replay_trace *t);
-/* Where the reader is: the 1-based line of the last event read, and bytes consumed. */
+/*
+ * Where the reader is, for progress indicators: the 1-based line of the
+ * last event read, and the characters consumed (libyaml counts characters;
+ * in a trace's ASCII body they are bytes).
+ */
 uint64_t replay_trace_line(const struct replay_trace *t);
 uint64_t replay_trace_offset(const struct replay_trace *t);
 

@@ -9,12 +9,12 @@
 enum { B64_PAD = 0x40, B64_SPACE = 0x80, B64_BAD = 0xFF };
 
 /* Built at compile time from the alphabet: no initialisation, no global state. */
-#define B64_R(c) \
-	((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : \
-	 (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
-	 (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : \
-	 (c) == '+' ? 62 : (c) == '/' ? 63 : (c) == '=' ? B64_PAD : \
-	 (c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t' ? B64_SPACE : B64_BAD)
+#define B64_R(c) (uint8_t)( \
+	(c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : \
+	(c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
+	(c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : \
+	(c) == '+' ? 62 : (c) == '/' ? 63 : (c) == '=' ? B64_PAD : \
+	(c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t' ? B64_SPACE : B64_BAD)
 #define B64_R4(c) B64_R(c), B64_R((c) + 1), B64_R((c) + 2), B64_R((c) + 3)
 #define B64_R16(c) B64_R4(c), B64_R4((c) + 4), B64_R4((c) + 8), B64_R4((c) + 12)
 #define B64_R64(c) B64_R16(c), B64_R16((c) + 16), B64_R16((c) + 32), B64_R16((c) + 48)

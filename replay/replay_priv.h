@@ -41,9 +41,15 @@ struct replay_trace {
 	uint64_t line;           /* 1-based line of the last event */
 };
 
-/* ---- YAML events (replay_yaml.c) ---- */
-/* Find the input's size and unfinished last line: errors there mean truncation. */
+/* ---- Positions in the input (replay_input.c) ---- */
+/* Find where the input's text ends: problems from there on mean truncation. */
 void rt_input_tail(struct replay_trace *t);
+/* Whether a problem at m (libyaml counts characters) lies at or past t->tail (bytes). */
+bool rt_at_cut(struct replay_trace *t, const yaml_mark_t *m);
+/* The line and column of a byte offset (libyaml's reader errors give only that). */
+yaml_mark_t rt_byte_mark(struct replay_trace *t, size_t off);
+
+/* ---- YAML events (replay_yaml.c) ---- */
 /* Replace t->ev with the parser's next event. PP_EINVAL with the parser's message. */
 int rt_pull(struct replay_trace *t);
 /* Record "name:line:col: <fmt>" as the error; returns PP_EINVAL. */

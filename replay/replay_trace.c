@@ -81,6 +81,8 @@ static int rt_new(const char *name, struct replay_trace **out)
 		return PP_ENOMEM;
 	}
 	t->parser_ready = true;
+	/* Traces are UTF-8 (FORMAT.md): no guessing from a byte order mark. */
+	yaml_parser_set_encoding(&t->parser, YAML_UTF8_ENCODING);
 	*out = t;
 	return PP_OK;
 }

@@ -28,90 +28,11 @@ int rt_fail(struct replay_trace *t, const yaml_mark_t *m, const char *fmt, ...)
 	 * middle of the line where the problem is: the encoder ends every
 	 * line, so that is a trace cut short.
 	 */
-	if (k >= 0 && (size_t)n + (size_t)k < sizeof(t->msg) && m->index >= t->tail &&
-	    !strstr(t->msg, "truncated"))
+	if (k >= 0 && (size_t)n + (size_t)k < sizeof(t->msg) && !strstr(fmt, "truncated") &&
+	    rt_at_cut(t, m))
 		snprintf(t->msg + n + k, sizeof(t->msg) - (size_t)(n + k), ": the trace is truncated");
 	t->err = PP_EINVAL;
 	return PP_EINVAL;
-}
-
-/* Bytes read at a time when scanning a trace file backwards. */
-#define RT_SCAN_CHUNK 4096
-
-static bool rt_is_newline(uint8_t c)
-{
-	return c == '\n';
-}
-
-static bool rt_is_text(uint8_t c)
-{
-	return c != ' ' && c != '\t' && c != '\r' && c != '\n';
-}
-
-/* Just past the last byte before end for which want() holds; 0 if none. */
-static uint64_t rt_rscan(struct replay_trace *t, uint64_t end, bool (*want)(uint8_t))
-{
-	uint8_t buf[RT_SCAN_CHUNK];
-
-	while (end) {
-		size_t n = end < RT_SCAN_CHUNK ? (size_t)end : RT_SCAN_CHUNK;
-		const uint8_t *p = t->mem ? t->mem + end - n : buf;
-
-		if (!t->mem && (fseeko(t->file, (off_t)(end - n), SEEK_SET) ||
-				fread(buf, 1, n, t->file) != n))
-			return end;
-		for (size_t i = n; i; i--)
-			if (want(p[i - 1]))
-				return end - n + i;
-		end -= n;
-	}
-	return 0;
-}
-
-/*
- * A problem at or after t->tail means the trace stops early: after its
- * last text (something is missing), or inside an unfinished last line (the
- * encoder ends every line). Only a trace cut short scans further back than
- * its last line break.
- */
-void rt_input_tail(struct replay_trace *t)
-{
-	uint64_t line;
-
-	t->tail = t->size;
-	if (!t->size || t->size == UINT64_MAX)
-		return;
-	t->tail = rt_rscan(t, t->size, rt_is_text);
-	line = rt_rscan(t, t->size, rt_is_newline);
-	if (line != t->size && line < t->tail)
-		t->tail = line;
-	if (t->file)
-		rewind(t->file);
-}
-
-/* libyaml's reader errors give a byte offset only: count lines up to it. */
-static yaml_mark_t rt_offset_mark(struct replay_trace *t, size_t off)
-{
-	yaml_mark_t m = { .index = off };
-	uint8_t buf[4096];
-	size_t done = 0;
-
-	if (t->file && fseek(t->file, 0, SEEK_SET))
-		return m;
-	while (done < off) {
-		size_t k = off - done < sizeof(buf) ? off - done : sizeof(buf);
-		const uint8_t *p = t->mem ? t->mem + done : buf;
-
-		if (t->file && fread(buf, 1, k, t->file) != k)
-			break;
-		for (size_t i = 0; i < k; i++) {
-			m.column++;
-			if (p[i] == '\n')
-				m.line++, m.column = 0;
-		}
-		done += k;
-	}
-	return m;
 }
 
 int rt_pull(struct replay_trace *t)
@@ -133,7 +54,7 @@ int rt_pull(struct replay_trace *t)
 			return t->err = PP_EIO;
 		}
 		if (p->error == YAML_READER_ERROR) {
-			yaml_mark_t m = rt_offset_mark(t, p->problem_offset);
+			yaml_mark_t m = rt_byte_mark(t, p->problem_offset);
 
 			return rt_fail(t, &m, "malformed input: %s (byte 0x%02x)",
 				       p->problem ? p->problem : "error", (unsigned)p->problem_value & 0xFF);

@@ -153,6 +153,7 @@ struct vmm_rec_enc {
 	void *sink_ctx;
 	uint64_t events;       /* events written, the end record's total */
 	uint8_t state;         /* private: where in the trace the encoder is */
+	bool data_open;        /* private: the event's payload scalar is open */
 	uint8_t b64_n;         /* private: bytes waiting in b64_tail */
 	uint8_t b64_tail[3];
 	uint32_t data_left;    /* private: payload bytes still expected */

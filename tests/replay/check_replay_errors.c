@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "replay/replay.h"
 
@@ -140,6 +141,11 @@ static const struct bad_case bad_cases[] = {
 	{ "broken YAML", HDR "  - {in: 0x1f7, width: 1, value: 0x50]\n",
 	  "t.yaml:5:38: malformed YAML: did not find expected ',' or '}', while parsing a flow "
 	  "mapping at 5:5" },
+	{ "cut after UTF-8 text", "parapass-trace: 1\nprovenance: {guest: \"\xc3\xa9\xf0\x9f\x92\xbe\"}\n",
+	  "t.yaml:3:1: expected a header key, and the key 'events' last, got the end of the mapping: "
+	  "the trace is truncated" },
+	{ "UTF-8 cut in a character", "parapass-trace: 1\nprovenance: {guest: \"\xf0\x9f",
+	  "t.yaml:2:22: malformed input: incomplete UTF-8 octet sequence" },
 	{ "not UTF-8", "parapass-trace: 1\n\xff\xfe: 1\n", "t.yaml:2:1: malformed input: invalid leading UTF-8 octet (byte 0xff)" },
 };
 
@@ -158,6 +164,33 @@ START_TEST(test_bad_input)
 		      replay_trace_error(t), c->want);
 	/* The error sticks. */
 	ck_assert_int_eq(replay_trace_next(t, &ev), PP_EINVAL);
+	replay_trace_close(t);
+}
+END_TEST
+
+/* The same through a file: the reader's file paths find the same positions. */
+START_TEST(test_bad_input_file)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	char path[] = "/tmp/check_replay_errors-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	const char *want = strncmp(c->want, "t.yaml", 6) ? c->want : c->want + 6;
+	struct replay_trace *t;
+	struct vmm_rec_event ev;
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(c->text, 1, strlen(c->text), f), strlen(c->text));
+	fclose(f);
+	rc = replay_trace_open(path, &t);
+	while (!rc && !(rc = replay_trace_next(t, &ev)) && ev.kind != VMM_REC_END)
+		;
+	unlink(path);
+	ck_assert_msg(rc == PP_EINVAL, "%s: accepted (rc %d)", c->what, rc);
+	ck_assert_msg(!strncmp(replay_trace_error(t), path, strlen(path)) &&
+			      strstr(replay_trace_error(t), want),
+		      "%s:\n got  %s\n want %s", c->what, replay_trace_error(t), want);
 	replay_trace_close(t);
 }
 END_TEST
@@ -226,6 +259,8 @@ Suite *replay_errors_suite(void)
 	TCase *tc = tcase_create("bad_input");
 
 	tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_loop_test(tc, test_bad_input_file, 0,
+			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_loop_test(tc, test_secrets_not_in_messages, 0, 4);
 	tcase_add_test(tc, test_prd_limit);
 	tcase_add_test(tc, test_missing_file);

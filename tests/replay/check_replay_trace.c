@@ -6,8 +6,10 @@
  * truncated, and the pattern content generator.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "replay/replay.h"
 
@@ -72,8 +74,9 @@ static void test_header(struct vmm_rec_header *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->version = VMM_REC_VERSION;
-	h->guest = "Linux 6.1.0-18-amd64";
-	h->driver = "ata_piix";
+	/* UTF-8 comes back byte for byte, escaped or not (U+0085, U+FEFF are escaped). */
+	h->guest = "Linux 6.1.0-18-amd64 \xc3\xa9t\xc3\xa9 \xf0\x9f\x92\xbe";
+	h->driver = "ata_piix \xc2\x85\xef\xbb\xbf";
 	h->source = "sim \"quoted\" \\ tab\t";
 	h->date = "2026-01-01T00:00:00Z";
 	h->tool = "check_replay_trace";
@@ -214,6 +217,45 @@ START_TEST(test_roundtrip_all_in_order)
 	test_header(&h);
 	encode(&m, &h, events, NEVENTS);
 	read_back(&m, &h, events, NEVENTS);
+	free(m.p);
+}
+END_TEST
+
+/* Through a file, as parapass reads traces: the file input path of the reader. */
+START_TEST(test_roundtrip_file)
+{
+	char path[] = "/tmp/check_replay_trace-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w+");
+	struct vmm_rec_header h;
+	struct membuf m = { 0 };
+	struct replay_trace *t;
+	struct vmm_rec_event ev;
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	test_header(&h);
+	encode(&m, &h, events, NEVENTS);
+	ck_assert_uint_eq(fwrite(m.p, 1, m.len, f), m.len);
+	fclose(f);
+	rc = replay_trace_open(path, &t);
+	ck_assert_msg(rc == PP_OK, "%s", replay_trace_error(t));
+	assert_header_eq(replay_trace_header(t), &h);
+	for (int i = 0; i < NEVENTS; i++) {
+		ck_assert_msg(!replay_trace_next(t, &ev), "%s", replay_trace_error(t));
+		assert_event_eq(&ev, &events[i]);
+	}
+	ck_assert_int_eq(replay_trace_next(t, &ev), PP_OK);
+	ck_assert_uint_eq(ev.kind, VMM_REC_END);
+	{
+		uint64_t chars = 0; /* the offset counts characters, as libyaml does */
+
+		for (size_t i = 0; i < m.len; i++)
+			chars += ((uint8_t)m.p[i] & 0xC0) != 0x80;
+		ck_assert_uint_eq(replay_trace_offset(t), chars);
+	}
+	replay_trace_close(t);
+	unlink(path);
 	free(m.p);
 }
 END_TEST
@@ -360,6 +402,7 @@ Suite *replay_trace_suite(void)
 
 	tcase_add_loop_test(tc, test_roundtrip_each_kind, 0, NEVENTS);
 	tcase_add_test(tc, test_roundtrip_all_in_order);
+	tcase_add_test(tc, test_roundtrip_file);
 	tcase_add_test(tc, test_roundtrip_minimal_header);
 	tcase_add_test(tc, test_roundtrip_large);
 	tcase_add_test(tc, test_extension_keys_skipped);

@@ -56,9 +56,9 @@ static const char example[] =
 	"events:\n"
 	"  - {out: 0x1f6, width: 1, value: 0xe0}\n"
 	"  - {in: 0x1f7, width: 1, value: 0x58}\n"
-	"  - {ins: 0x1f0, width: 2, count: 4, data: !!binary cGFyYXBhc3M=}\n"
+	"  - {ins: 0x1f0, width: 2, count: 4, data: !!binary 'cGFyYXBhc3M='}\n"
 	"  - {dma-start: 0, prdt: 0x7000, write: true, bytes: 4, prd: [[0x100000, 0x80000004]], "
-	"data: !!binary AQIDBA==}\n"
+	"data: !!binary 'AQIDBA=='}\n"
 	"  - {out: 0xc000, width: 1, value: 0x1}\n"
 	"  - {in: 0xc002, width: 1, value: 0x4}\n"
 	"  - {dma-done: 0, write: true, status: 0x4, bytes: 4}\n"
@@ -212,7 +212,7 @@ START_TEST(test_calls_out_of_order)
 	ck_assert_int_eq(vmm_rec_enc_event_end(&e), PP_OK);
 	ck_assert_int_eq(vmm_rec_enc_end(&e), PP_OK);
 	ck_assert_int_eq(vmm_rec_enc_event(&e, &in), PP_EINVAL);      /* after the end */
-	ck_assert_ptr_nonnull(strstr(m.p, "  - {ins: 0x1, width: 1, count: 2, data: !!binary YWI=}\n"
+	ck_assert_ptr_nonnull(strstr(m.p, "  - {ins: 0x1, width: 1, count: 2, data: !!binary 'YWI='}\n"
 					  "  - {end: 1}\n"));
 	free(m.p);
 }
@@ -275,7 +275,7 @@ START_TEST(test_base64_rfc4648)
 	vmm_rec_enc_init(&e, mem_sink, &m);
 	vmm_rec_enc_header(&e, &h);
 	ck_assert_int_eq(vmm_rec_enc_event(&e, &ev), PP_OK);
-	snprintf(want, sizeof(want), "data: !!binary %s}\n", v->out);
+	snprintf(want, sizeof(want), "data: !!binary '%s'}\n", v->out);
 	ck_assert_msg(strstr(m.p, want), "%s not in %s", want, m.p);
 	free(m.p);
 }
