@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="gcc make pkg-config binutils libyaml-dev check libsubunit-dev libssl-dev openssl
-clang
+clang libclang-rt-dev
 bochs bochs-term bochsbios vgabios qemu-system-x86 qemu-utils ovmf
 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
 e2fsprogs fdisk busybox-static cpio kmod
