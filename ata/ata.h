@@ -37,6 +37,7 @@ struct ata_config {
 };
 /* Linux issues up to 1280 KiB a command by default (max_sectors_kb). */
 #define ATA_BOUNCE_DEFAULT (2u << 20)
+#define ATA_BOUNCE_MAX (32u << 20)
 
 /*
  * Take the configuration and allocate every channel's bounce buffer and
@@ -58,6 +59,11 @@ int ata_controller_attach(uint8_t bus, uint8_t dev, uint8_t fn);
  * interface or a BAR: re-read them and move the traps. Called by vmm/.
  */
 void ata_controller_changed(uint8_t bus, uint8_t dev, uint8_t fn);
+/*
+ * After every controller is attached: PP_OK if each disk configured
+ * "encrypt" was found as an ATA disk, else PP_EIO (logged, per disk).
+ */
+int ata_check_config(void);
 /* Whether bus:dev.fn is an attached controller. */
 bool ata_controller_owned(uint8_t bus, uint8_t dev, uint8_t fn);
 

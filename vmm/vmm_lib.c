@@ -59,11 +59,8 @@ int vmm_strcmp(const char *a, const char *b)
 
 void vmm_wipe(void *p, size_t n)
 {
-	volatile uint8_t *v = p;
-
-	while (n--)
-		*v++ = 0;
-	/* The barrier keeps the stores even if p is never read again. */
+	vmm_memset(p, 0, n);
+	/* The asm claims to read the memory at p: the stores cannot be dropped. */
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
