@@ -6,10 +6,12 @@
  * A guest access to VMM memory exits (EPT violation). It is logged with
  * the guest state and answered as a bus with nothing behind it would:
  * reads see all-ones and writes vanish. For that the page is mapped, for
- * one instruction under the monitor trap flag, to a scratch page of 0xFF
- * bytes, then hidden again and the scratch refilled, so no instruction
- * needs decoding and the guest never sees a byte of parapass. Without the
- * monitor trap flag the guest gets #GP instead.
+ * one instruction, to a scratch page of 0xFF bytes, then hidden again and
+ * the scratch refilled, so no instruction needs decoding and the guest
+ * never sees a byte of parapass. The one instruction is stepped with the
+ * monitor trap flag (SDM 26.7.2) or, on CPUs without it (Bochs), with
+ * RFLAGS.TF and a #DB intercept; a single step of the guest's own is
+ * passed on to it.
  */
 #include "vtx_priv.h"
 
@@ -19,6 +21,7 @@
 #define EPT_ADDR 0x000FFFFFFFFFF000ull
 #define EPT_LOG_MAX 8
 #define EPT_SLOTS 4
+#define RFLAGS_TF (1u << 8)
 
 uint64_t vtx_ept_hidden_hits;
 static uint64_t *ept_pml4, ept_top;
@@ -26,6 +29,7 @@ static int ept_leaf_max;   /* highest level a leaf may sit at: 3 = 1 GiB, 2 = 2 
 static struct vtx_mtrr ept_mtrr;
 static uint8_t *ept_scratch;
 static struct { uint64_t *pde; uint64_t *pt; } ept_slot[EPT_SLOTS];
+static bool ept_stepping, ept_guest_tf;
 
 static void mtrr_read(struct vtx_mtrr *m)
 {
@@ -142,7 +146,7 @@ static uint64_t *ept_pde(uint64_t gpa)
 
 static void ept_hidden_step(uint64_t gpa)
 {
-	uint64_t *pde = ept_pde(gpa);
+	uint64_t *pde = ept_pde(gpa), rflags;
 	unsigned i;
 
 	for (i = 0; i < EPT_SLOTS && ept_slot[i].pde && ept_slot[i].pde != pde; i++)
@@ -156,7 +160,17 @@ static void ept_hidden_step(uint64_t gpa)
 	ept_slot[i].pt[(gpa >> 12) & 511] = vtx_virt_to_phys(ept_scratch) | EPT_RWX |
 					    (uint64_t)VTX_MT_WB << 3;
 	vtx_invept();
-	vtx_set_mtf(true);
+	if (ept_stepping)
+		return;
+	ept_stepping = true;
+	if (vtx_caps.mtf) {
+		vtx_set_mtf(true);
+		return;
+	}
+	rflags = vtx_vmread(GUEST_RFLAGS);
+	ept_guest_tf = rflags & RFLAGS_TF;
+	vtx_vmwrite(GUEST_RFLAGS, rflags | RFLAGS_TF);
+	vtx_vmwrite(EXCEPTION_BITMAP, 1u << 1);
 }
 
 static void ept_log_hidden(struct vtx_regs *r, uint64_t gpa, uint64_t q)
@@ -188,13 +202,16 @@ void vtx_ept_violation(struct vtx_regs *r)
 		return;
 	}
 	ept_log_hidden(r, gpa, q);
-	if (vtx_caps.mtf)
-		ept_hidden_step(gpa);
-	else
-		vtx_inject_exc(13, 0);
+	ept_hidden_step(gpa);
 }
 
-void vtx_ept_mtf(void)
+bool vtx_ept_stepping(void)
+{
+	return ept_stepping;
+}
+
+/* The stepped instruction is done (MTF exit, or the #DB of our TF): hide the page again. */
+void vtx_ept_step_done(void)
 {
 	bool any = false;
 
@@ -207,8 +224,20 @@ void vtx_ept_mtf(void)
 		any = true;
 	}
 	if (!any)
-		vtx_fatal("monitor trap exit without a hidden page mapped");
+		vtx_fatal("single-step exit without a hidden page mapped");
 	vmm_memset(ept_scratch, 0xFF, VTX_PAGE);
 	vtx_invept();
-	vtx_set_mtf(false);
+	ept_stepping = false;
+	if (vtx_caps.mtf) {
+		vtx_set_mtf(false);
+		return;
+	}
+	vtx_vmwrite(EXCEPTION_BITMAP, 0);
+	if (!ept_guest_tf) {
+		vtx_vmwrite(GUEST_RFLAGS, vtx_vmread(GUEST_RFLAGS) & ~(uint64_t)RFLAGS_TF);
+		return;
+	}
+	/* The guest was single-stepping itself: its trap is due now (DR6.BS, SDM 17.3.1.4). */
+	__asm__ volatile("mov %%dr6, %%rax; or $0x4000, %%rax; mov %%rax, %%dr6" : : : "rax");
+	vtx_inject_exc(1, -1);
 }

@@ -23,7 +23,7 @@
 #define ENTRY_IA32E (1u << 9)
 
 enum vtx_exit_reason {
-	EXIT_TRIPLE_FAULT = 2, EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_TASK_SWITCH = 9,
+	EXIT_EXCEPTION = 0, EXIT_TRIPLE_FAULT = 2, EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_TASK_SWITCH = 9,
 	EXIT_CPUID = 10, EXIT_GETSEC = 11, EXIT_INVD = 13, EXIT_VMCALL = 18,
 	EXIT_VMCLEAR = 19, EXIT_VMLAUNCH, EXIT_VMPTRLD, EXIT_VMPTRST, EXIT_VMREAD,
 	EXIT_VMRESUME, EXIT_VMWRITE, EXIT_VMXOFF, EXIT_VMXON, EXIT_CR = 28, EXIT_IO = 30,
@@ -242,8 +242,19 @@ static void exit_ept_violation(struct vtx_regs *r)
 
 static void exit_mtf(struct vtx_regs *r)
 {
-	(void)r;
-	vtx_ept_mtf();
+	if (!vtx_ept_stepping())
+		exit_stop(r, "monitor trap exit nobody asked for");
+	vtx_ept_step_done();
+}
+
+/* Only #DB is ever intercepted: the single step over a hidden-memory access. */
+static void exit_exception(struct vtx_regs *r)
+{
+	uint32_t info = (uint32_t)vtx_vmread(EXIT_INTR_INFO);
+
+	if ((info & 0xFF) != 1 || !vtx_ept_stepping())
+		exit_stop(r, "exception exit parapass did not ask for");
+	vtx_ept_step_done();
 }
 
 static void exit_bad_guest(struct vtx_regs *r)
@@ -252,7 +263,7 @@ static void exit_bad_guest(struct vtx_regs *r)
 }
 
 static const vtx_exit_fn vtx_exit_table[VTX_EXIT_REASONS] = {
-	[EXIT_TRIPLE_FAULT] = exit_triple_fault, [EXIT_INIT] = exit_init,
+	[EXIT_EXCEPTION] = exit_exception, [EXIT_TRIPLE_FAULT] = exit_triple_fault, [EXIT_INIT] = exit_init,
 	[EXIT_CPUID] = exit_cpuid, [EXIT_GETSEC] = exit_ud, [EXIT_INVD] = exit_invd,
 	[EXIT_VMCALL] = exit_vmcall, [EXIT_VMCLEAR] = exit_ud, [EXIT_VMLAUNCH] = exit_ud,
 	[EXIT_VMPTRLD] = exit_ud, [EXIT_VMPTRST] = exit_ud, [EXIT_VMREAD] = exit_ud,

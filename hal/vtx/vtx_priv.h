@@ -268,8 +268,9 @@ int vtx_ept_build(void);
 uint64_t vtx_ept_pointer(void);
 /* An EPT violation: hidden memory answers all-ones and drops writes. */
 void vtx_ept_violation(struct vtx_regs *r);
-/* The monitor-trap step after such an access: hide the page again. */
-void vtx_ept_mtf(void);
+/* The one-instruction step after such an access is over: hide the page again. */
+bool vtx_ept_stepping(void);
+void vtx_ept_step_done(void);
 extern uint64_t vtx_ept_hidden_hits;
 
 /* ---- Guest page walk (vtx_walk.c, pure) ---- */
