@@ -14,45 +14,54 @@
 
 #define LOG_PREFIX "ata"
 
+static uint32_t ata_prd_len(const struct vmm_rec_prd *p)
+{
+	return (p->ctl & 0xFFFE) ? (p->ctl & 0xFFFE) : 0x10000; /* 0 means 64 KiB */
+}
+
 /*
- * Copy the guest's PRD table (SFF-8038i 1.2, 3.1) and check it against the
- * transfer: even addresses, regions inside guest RAM, none in VMM memory,
- * none crossing 64 KiB, the table itself not crossing 64 KiB, an end bit,
- * and at least dma_bytes in total. Entries past dma_bytes are cut off: the
+ * Copy the guest's PRD table (SFF-8038i 1.2, 3.1): entries up to the end
+ * bit, the 64 KiB boundary the table may not cross, or one that cannot be
+ * read. Taken once, so rewriting it later changes nothing.
+ */
+static void ata_prd_read(struct ata_chan *ch)
+{
+	uint32_t addr = ch->guest_prdt & ~3u;
+
+	ch->nprd = 0;
+	while (ch->nprd < ATA_PRD_MAX && !hal_gpa_read(addr, &ch->prd[ch->nprd], 8)) {
+		if (ch->prd[ch->nprd++].ctl & ATA_PRD_EOT)
+			break;
+		addr += 8;
+		if (!(addr & 0xFFFF))
+			break;
+	}
+}
+
+/*
+ * Check the table against the transfer: even addresses, regions inside
+ * guest RAM, none in VMM memory, none crossing 64 KiB, and at least
+ * dma_bytes before the end. Entries past dma_bytes are not used: the
  * device moves exactly dma_bytes. For an ATAPI packet the length is the
  * table's own (exact = false), at most dma_bytes. False if refused.
  */
-static bool ata_prd_load(struct ata_chan *ch, bool exact)
+static bool ata_prd_check(struct ata_chan *ch, bool exact)
 {
-	uint32_t addr = ch->guest_prdt & ~3u, total = 0;
-	uint32_t e[2];
+	uint32_t total = 0;
 
-	ch->nprd = 0;
-	for (;;) {
-		struct ata_prd p;
+	for (ch->nuse = 0; ch->nuse < ch->nprd && total < ch->dma_bytes; ch->nuse++) {
+		const struct vmm_rec_prd *p = &ch->prd[ch->nuse];
+		uint32_t len = ata_prd_len(p);
 		void *unused;
 
-		if (ch->nprd == ATA_PRD_MAX || hal_gpa_read(addr, e, sizeof(e)))
+		if ((p->addr & 1) || (p->addr & 0xFFFF) + len > 0x10000 ||
+		    hal_gpa_map(p->addr, len, &unused))
 			return false;
-		p.addr = e[0];
-		p.len = (e[1] & 0xFFFE) ? (e[1] & 0xFFFE) : 0x10000;
-		if ((p.addr & 1) || (p.addr & 0xFFFF) + p.len > 0x10000 ||
-		    hal_gpa_map(p.addr, p.len, &unused))
-			return false;
-		if (p.len > ch->dma_bytes - total)
-			p.len = ch->dma_bytes - total;
-		ch->prd[ch->nprd++] = p;
-		total += p.len;
-		if (total == ch->dma_bytes)
-			return true;
-		if ((e[1] & ATA_PRD_EOT) && !exact) {
-			ch->dma_bytes = total;
-			return true;
-		}
-		if ((e[1] & ATA_PRD_EOT) || ((addr + 8) & 0xFFFF) == 0)
-			return false; /* the table ends before the transfer does */
-		addr += 8;
+		total += len < ch->dma_bytes - total ? len : ch->dma_bytes - total;
 	}
+	if (!exact && total < ch->dma_bytes && ch->nuse && (ch->prd[ch->nuse - 1].ctl & ATA_PRD_EOT))
+		ch->dma_bytes = total;
+	return total == ch->dma_bytes;
 }
 
 /* Guest buffers <-> bounce buffer, encrypting or decrypting on the way when the command has a key. */
@@ -62,10 +71,12 @@ static void ata_dma_copy(struct ata_chan *ch, bool to_guest)
 	uint32_t boff = 0, fill = 0;
 	uint64_t lba = ch->lba;
 
-	for (uint32_t i = 0; i < ch->nprd; i++) {
+	for (uint32_t i = 0; i < ch->nuse; i++) {
 		uint8_t *g;
-		uint32_t len = ch->prd[i].len;
+		uint32_t len = ata_prd_len(&ch->prd[i]);
 
+		if (len > ch->dma_bytes - boff - fill)
+			len = ch->dma_bytes - boff - fill;
 		VMM_ASSERT(hal_gpa_map(ch->prd[i].addr, len, (void **)&g) == PP_OK);
 		while (len) {
 			uint32_t n = len / ATA_SECTOR, k;
@@ -128,6 +139,7 @@ static void ata_dma_go(struct ata_chan *ch, bool packet)
 {
 	bool to_mem = packet ? ch->bm_cmd & ATA_BM_TOMEM : ata_cmds[ch->op].proto == ATA_P_DMA_IN;
 	uint64_t t0;
+	bool ok;
 
 	if (packet)
 		ch->dma_bytes = ch->bounce_size, ch->key = NULL;
@@ -135,7 +147,12 @@ static void ata_dma_go(struct ata_chan *ch, bool packet)
 		return ata_dma_refuse(ch, "bus-master direction does not match the command");
 	if (ch->dma_bytes > ch->bounce_size)
 		return ata_dma_refuse(ch, "transfer larger than the bounce buffer");
-	if (!ata_prd_load(ch, !packet))
+	ata_prd_read(ch);
+	ok = ata_prd_check(ch, !packet);
+	if (ch->nprd)
+		vmm_record_dma_start(ch->idx, ch->guest_prdt, ch->prd, ch->nprd, !to_mem,
+				     ch->dma_bytes);
+	if (!ok)
 		return ata_dma_refuse(ch, "PRD table invalid or shorter than the transfer");
 	ch->dma_in = to_mem;
 	t0 = hal_cycles();
@@ -187,6 +204,7 @@ bool ata_dma_poll(struct ata_chan *ch)
 	if (bad || (!packet && (st & ATA_DRQ))) {
 		LOG_DEBUG("ata%u: DMA ended with BM 0x%02x status 0x%02x: no data to the guest",
 			  ch->idx, bs, st);
+		vmm_record_dma_done(ch->idx, ch->prd, ch->nuse, !ch->dma_in, bs, 0);
 		return true;
 	}
 	t0 = hal_cycles();
@@ -198,6 +216,7 @@ bool ata_dma_poll(struct ata_chan *ch)
 		ata_stats.dma_sectors_in += ch->dma_bytes / ATA_SECTOR;
 	else
 		ata_stats.dma_sectors_out += ch->dma_bytes / ATA_SECTOR;
+	vmm_record_dma_done(ch->idx, ch->prd, ch->nuse, !ch->dma_in, bs, ch->dma_bytes);
 	return true;
 }
 

@@ -98,9 +98,6 @@ struct ata_drive {
 	uint16_t heads, spt;  /* current CHS translation; 0 = unknown */
 };
 
-struct ata_prd {
-	uint32_t addr, len;
-};
 
 struct ata_chan {
 	bool present;
@@ -126,12 +123,13 @@ struct ata_chan {
 	uint32_t guest_prdt;     /* guest's PRD table pointer, never given to the device */
 	uint32_t dma_bytes;
 	bool dma_in;             /* device to memory */
-	uint32_t nprd;
+	uint32_t nprd;           /* entries read; the transfer uses the first nuse */
+	uint32_t nuse;
 	uint8_t *bounce;
 	uint32_t bounce_phys, bounce_size;
 	uint32_t *sprd, sprd_phys;
 
-	struct ata_prd prd[ATA_PRD_MAX];  /* validated copy of the guest's table */
+	struct vmm_rec_prd prd[ATA_PRD_MAX];  /* the guest's table as read, then checked */
 	uint8_t buf[ATA_PIO_MAX_SECTORS * ATA_SECTOR] __attribute__((aligned(64)));
 };
 

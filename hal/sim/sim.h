@@ -84,6 +84,49 @@ int sim_guest_write(uint64_t gpa, const void *buf, size_t len);
 /* Level of the IRQ line (14 or 15) as the interrupt controller sees it. */
 bool sim_irq_line(unsigned irq);
 
+/* ---- A guest's ATA driver (sim_drv.c): polling, legacy ports, BAR4 at 0xC000 ---- */
+#define SIM_DRV_PRDT 0x10000u  /* where sim_drv_prd() writes PRD tables */
+
+uint16_t sim_drv_cmd(unsigned ch);  /* command block base of channel ch */
+uint16_t sim_drv_ctl(unsigned ch);  /* alternate status / device control */
+uint16_t sim_drv_bm(unsigned ch);   /* bus-master block */
+uint8_t sim_drv_status(unsigned ch);
+/* Poll alternate status until BSY clears; the status then (also on timeout). */
+uint8_t sim_drv_wait(unsigned ch);
+/* Select the drive, wait for BSY to clear, load a 28-bit, 48-bit or CHS taskfile. */
+void sim_drv_tf28(unsigned ch, unsigned drv, uint32_t lba, uint32_t count);
+void sim_drv_tf48(unsigned ch, unsigned drv, uint64_t lba, uint32_t count);
+void sim_drv_tfchs(unsigned ch, unsigned drv, uint16_t cyl, uint8_t head, uint8_t sect,
+		   uint8_t count);
+void sim_drv_command(unsigned ch, uint8_t op);
+
+/* How a PIO sector moves: one REP of 16- or 32-bit items, or one IN/OUT per item. */
+enum sim_xfer { SIM_REP16, SIM_REP32, SIM_ONE16, SIM_ONE32 };
+/*
+ * The data phase of a PIO command already issued: nsect sectors in DRQ
+ * blocks of blk, waiting for DRQ before each block. The final status.
+ */
+uint8_t sim_drv_pio_in(unsigned ch, void *buf, uint32_t nsect, uint32_t blk, enum sim_xfer x);
+uint8_t sim_drv_pio_out(unsigned ch, const void *buf, uint32_t nsect, uint32_t blk,
+			enum sim_xfer x);
+/* READ/WRITE SECTORS (EXT when lba48), whole commands. The final status. */
+uint8_t sim_drv_read(unsigned ch, unsigned drv, uint64_t lba, uint32_t n, void *buf, bool lba48,
+		     enum sim_xfer x);
+uint8_t sim_drv_write(unsigned ch, unsigned drv, uint64_t lba, uint32_t n, const void *buf,
+		      bool lba48, enum sim_xfer x);
+/*
+ * Write a PRD table at SIM_DRV_PRDT for nbytes at guest address base, in
+ * pieces of piece bytes, end bit on the last. The entry count (0 on error).
+ */
+unsigned sim_drv_prd(uint32_t base, uint32_t nbytes, uint32_t piece);
+/*
+ * A DMA command as Linux's ata_bmdma_setup/start issues it: PRD pointer,
+ * direction, taskfile, command, start; wait for the interrupt bit, stop,
+ * read status. The ATA status; *bm_status (if not NULL) gets the BM status.
+ */
+uint8_t sim_drv_dma(unsigned ch, unsigned drv, uint8_t op, uint64_t lba, uint32_t n, bool lba48,
+		    uint8_t *bm_status);
+
 /* ---- Inspection for tests ---- */
 /* Raw host pointer to physical address pa (any RAM, VMM region included). */
 uint8_t *sim_phys_ptr(uint64_t pa);

@@ -10,30 +10,14 @@
 
 #include "ata_fixture.h"
 
+static const char fx_marker[8] = "PPLAIN!";
+
 const uint8_t fx_test_key[64] = { /* TEST KEY - never protects real data */
 	0x27, 0x18, 0x28, 0x18, 0x28, 0x45, 0x90, 0x45, 0x23, 0x53, 0x60, 0x28, 0x74, 0x71, 0x35, 0x26,
 	0x62, 0x49, 0x77, 0x57, 0x24, 0x70, 0x93, 0x69, 0x99, 0x59, 0x57, 0x49, 0x66, 0x96, 0x76, 0x27,
 	0x31, 0x41, 0x59, 0x26, 0x53, 0x58, 0x97, 0x93, 0x23, 0x84, 0x62, 0x64, 0x33, 0x83, 0x27, 0x95,
 	0x02, 0x88, 0x41, 0x97, 0x16, 0x93, 0x99, 0x37, 0x51, 0x05, 0x82, 0x09, 0x74, 0x94, 0x45, 0x92,
 };
-
-#define FX_SPIN 200000
-static const char fx_marker[8] = "PPLAIN!";
-
-uint16_t fx_cmd(unsigned ch)
-{
-	return ch ? 0x170 : 0x1F0;
-}
-
-uint16_t fx_ctl(unsigned ch)
-{
-	return ch ? 0x376 : 0x3F6;
-}
-
-uint16_t fx_bm(unsigned ch)
-{
-	return (uint16_t)(0xC000 + 8 * ch);
-}
 
 static void fx_pci_write16(uint8_t off, uint16_t v)
 {
@@ -70,190 +54,6 @@ void fx_stop(void)
 {
 	vmm_stop();
 	sim_fini();
-}
-
-/* ---- driver ---- */
-
-uint8_t fx_status(unsigned ch)
-{
-	return (uint8_t)sim_guest_in((uint16_t)(fx_cmd(ch) + 7), 1);
-}
-
-uint8_t fx_wait(unsigned ch)
-{
-	uint8_t st = 0xFF;
-
-	for (int i = 0; i < FX_SPIN; i++) {
-		st = (uint8_t)sim_guest_in(fx_ctl(ch), 1);
-		if (!(st & 0x80))
-			break;
-	}
-	return st;
-}
-
-static void fx_out(unsigned ch, unsigned reg, uint8_t v)
-{
-	sim_guest_out((uint16_t)(fx_cmd(ch) + reg), 1, v);
-}
-
-/* Select the drive and wait for BSY to clear: the taskfile is not writable before (ATA-7 vol. 2, 11.2). */
-static void fx_select(unsigned ch, uint8_t devreg)
-{
-	fx_out(ch, 6, devreg);
-	fx_wait(ch);
-}
-
-void fx_tf28(unsigned ch, unsigned drv, uint32_t lba, uint32_t count)
-{
-	fx_select(ch, (uint8_t)(0xE0 | drv << 4 | ((lba >> 24) & 0x0F)));
-	fx_out(ch, 2, (uint8_t)count);
-	fx_out(ch, 3, (uint8_t)lba);
-	fx_out(ch, 4, (uint8_t)(lba >> 8));
-	fx_out(ch, 5, (uint8_t)(lba >> 16));
-}
-
-void fx_tf48(unsigned ch, unsigned drv, uint64_t lba, uint32_t count)
-{
-	fx_select(ch, (uint8_t)(0x40 | drv << 4));
-	fx_out(ch, 2, (uint8_t)(count >> 8)); /* HOB first: the previous contents */
-	fx_out(ch, 3, (uint8_t)(lba >> 24));
-	fx_out(ch, 4, (uint8_t)(lba >> 32));
-	fx_out(ch, 5, (uint8_t)(lba >> 40));
-	fx_out(ch, 2, (uint8_t)count);
-	fx_out(ch, 3, (uint8_t)lba);
-	fx_out(ch, 4, (uint8_t)(lba >> 8));
-	fx_out(ch, 5, (uint8_t)(lba >> 16));
-}
-
-void fx_tfchs(unsigned ch, unsigned drv, uint16_t cyl, uint8_t head, uint8_t sect, uint8_t count)
-{
-	fx_select(ch, (uint8_t)(0xA0 | drv << 4 | (head & 0x0F)));
-	fx_out(ch, 2, count);
-	fx_out(ch, 3, sect);
-	fx_out(ch, 4, (uint8_t)cyl);
-	fx_out(ch, 5, (uint8_t)(cyl >> 8));
-}
-
-void fx_command(unsigned ch, uint8_t op)
-{
-	fx_out(ch, 7, op);
-}
-
-static void fx_sector_io(unsigned ch, uint8_t *p, bool in, enum fx_xfer x)
-{
-	uint16_t port = fx_cmd(ch);
-	unsigned w = (x == FX_REP32 || x == FX_ONE32) ? 4 : 2;
-
-	if (x == FX_REP16 || x == FX_REP32) {
-		if (in)
-			sim_guest_ins(port, w, p, 512 / w);
-		else
-			sim_guest_outs(port, w, p, 512 / w);
-		return;
-	}
-	for (unsigned i = 0; i < 512; i += w) {
-		uint32_t v = 0;
-
-		if (in) {
-			v = sim_guest_in(port, w);
-			memcpy(p + i, &v, w);
-		} else {
-			memcpy(&v, p + i, w);
-			sim_guest_out(port, w, v);
-		}
-	}
-}
-
-static uint8_t fx_pio(unsigned ch, uint8_t *p, uint32_t nsect, uint32_t blk, bool in,
-		      enum fx_xfer x)
-{
-	uint8_t st;
-
-	for (uint32_t done = 0; done < nsect;) {
-		st = fx_wait(ch);
-		if ((st & 0x89) != 0x08) /* BSY, DRQ, ERR: want DRQ alone */
-			return fx_status(ch);
-		if (in)
-			fx_status(ch); /* the interrupt handler's status read */
-		for (uint32_t s = 0; s < blk && done < nsect; s++, done++)
-			fx_sector_io(ch, p + (size_t)done * 512, in, x);
-	}
-	fx_wait(ch);
-	return fx_status(ch);
-}
-
-uint8_t fx_pio_in(unsigned ch, void *buf, uint32_t nsect, uint32_t blk, enum fx_xfer x)
-{
-	return fx_pio(ch, buf, nsect, blk, true, x);
-}
-
-uint8_t fx_pio_out(unsigned ch, const void *buf, uint32_t nsect, uint32_t blk, enum fx_xfer x)
-{
-	return fx_pio(ch, (uint8_t *)(uintptr_t)buf, nsect, blk, false, x);
-}
-
-uint8_t fx_read(unsigned ch, unsigned drv, uint64_t lba, uint32_t n, void *buf, bool lba48,
-		enum fx_xfer x)
-{
-	if (lba48)
-		fx_tf48(ch, drv, lba, n);
-	else
-		fx_tf28(ch, drv, (uint32_t)lba, n);
-	fx_command(ch, lba48 ? 0x24 : 0x20);
-	return fx_pio_in(ch, buf, n, 1, x);
-}
-
-uint8_t fx_write(unsigned ch, unsigned drv, uint64_t lba, uint32_t n, const void *buf, bool lba48,
-		 enum fx_xfer x)
-{
-	if (lba48)
-		fx_tf48(ch, drv, lba, n);
-	else
-		fx_tf28(ch, drv, (uint32_t)lba, n);
-	fx_command(ch, lba48 ? 0x34 : 0x30);
-	return fx_pio_out(ch, buf, n, 1, x);
-}
-
-unsigned fx_prd(uint32_t base, uint32_t nbytes, uint32_t piece)
-{
-	unsigned n = 0;
-
-	for (uint32_t off = 0; off < nbytes; off += piece, n++) {
-		uint32_t len = nbytes - off < piece ? nbytes - off : piece;
-		uint32_t e[2] = { base + off, (len & 0xFFFF) | (off + len >= nbytes ? 0x80000000u : 0) };
-
-		ck_assert_int_eq(sim_guest_write(FX_PRDT + 8 * n, e, sizeof(e)), 0);
-	}
-	return n;
-}
-
-uint8_t fx_dma(unsigned ch, unsigned drv, uint8_t op, uint64_t lba, uint32_t n, bool lba48,
-	       uint8_t *bm_status)
-{
-	bool read = op == 0xC8 || op == 0x25;
-	uint8_t dir = read ? 0x08 : 0x00, bs = 0;
-	uint16_t bm = fx_bm(ch);
-
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
-	sim_guest_out(bm, 1, dir);
-	sim_guest_out((uint16_t)(bm + 2), 1, 0x06); /* clear interrupt and error */
-	if (lba48)
-		fx_tf48(ch, drv, lba, n);
-	else
-		fx_tf28(ch, drv, (uint32_t)lba, n);
-	fx_command(ch, op);
-	sim_guest_in(fx_ctl(ch), 1); /* ata_sff_pause */
-	sim_guest_out(bm, 1, dir | 0x01);
-	for (int i = 0; i < FX_SPIN; i++) {
-		bs = (uint8_t)sim_guest_in((uint16_t)(bm + 2), 1);
-		if (bs & 0x04)
-			break;
-	}
-	if (bm_status)
-		*bm_status = bs;
-	sim_guest_out(bm, 1, dir); /* stop */
-	fx_wait(ch);
-	return fx_status(ch);
 }
 
 /* ---- checks ---- */
@@ -340,8 +140,8 @@ void fx_assert_healthy(unsigned ch, unsigned drv)
 	uint8_t out[8 * 512], in[8 * 512];
 
 	fx_pattern(out, 100, 8, 0x77);
-	ck_assert_int_eq(fx_write(ch, drv, 100, 8, out, false, FX_REP16) & 0x21, 0);
-	ck_assert_int_eq(fx_read(ch, drv, 100, 8, in, false, FX_REP16) & 0x21, 0);
+	ck_assert_int_eq(sim_drv_write(ch, drv, 100, 8, out, false, SIM_REP16) & 0x21, 0);
+	ck_assert_int_eq(sim_drv_read(ch, drv, 100, 8, in, false, SIM_REP16) & 0x21, 0);
 	ck_assert_mem_eq(in, out, sizeof(in));
 	fx_assert_disk_cipher(ch, drv, 100, out, 8);
 }

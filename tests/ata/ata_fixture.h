@@ -1,8 +1,8 @@
 /*
  * ata_fixture.h - a simulated machine with parapass mediating it, and a
- * small polling ATA driver that plays the guest. The driver is written
- * from ATA8-ACS and SFF-8038i, the oracle is OpenSSL: neither shares
- * code with ata/ or crypto/.
+ * checks. The guest is hal/sim's driver (sim_drv_*), written from
+ * ATA8-ACS and SFF-8038i; the oracle is OpenSSL: neither shares code
+ * with ata/ or crypto/.
  */
 #ifndef ATA_FIXTURE_H
 #define ATA_FIXTURE_H
@@ -26,8 +26,7 @@ struct fx_disk {
 	const char *path;  /* image file instead of memory */
 };
 
-/* Guest RAM layout the tests use. */
-#define FX_PRDT 0x10000u     /* PRD tables */
+/* Guest RAM layout the tests use (PRD tables at SIM_DRV_PRDT). */
 #define FX_BUF 0x100000u     /* DMA buffers */
 #define FX_MAXSECT 4096u     /* largest transfer a test makes */
 
@@ -38,49 +37,6 @@ struct fx_disk {
  */
 int fx_start(const struct fx_disk *disks, const char *config, bool expect_fail);
 void fx_stop(void);
-
-/* Port bases of channel ch (legacy), BM block of ch. */
-uint16_t fx_cmd(unsigned ch);
-uint16_t fx_ctl(unsigned ch);
-uint16_t fx_bm(unsigned ch);
-
-/* ---- the guest's driver ---- */
-uint8_t fx_status(unsigned ch);
-/* Poll (alt status) until BSY clears; returns the status (also on timeout). */
-uint8_t fx_wait(unsigned ch);
-/* Set up the taskfile for a 28-bit, 48-bit or CHS command. */
-void fx_tf28(unsigned ch, unsigned drv, uint32_t lba, uint32_t count);
-void fx_tf48(unsigned ch, unsigned drv, uint64_t lba, uint32_t count);
-void fx_tfchs(unsigned ch, unsigned drv, uint16_t cyl, uint8_t head, uint8_t sect, uint8_t count);
-void fx_command(unsigned ch, uint8_t op);
-
-enum fx_xfer { FX_REP16, FX_REP32, FX_ONE16, FX_ONE32 };
-/*
- * A PIO data phase after the command was issued: nsect sectors in blocks
- * of blk sectors, waiting for DRQ before each block. Returns the final
- * status (ERR set on failure).
- */
-uint8_t fx_pio_in(unsigned ch, void *buf, uint32_t nsect, uint32_t blk, enum fx_xfer x);
-uint8_t fx_pio_out(unsigned ch, const void *buf, uint32_t nsect, uint32_t blk, enum fx_xfer x);
-/* Whole commands: READ/WRITE SECTORS (EXT when lba48). */
-uint8_t fx_read(unsigned ch, unsigned drv, uint64_t lba, uint32_t n, void *buf, bool lba48,
-		enum fx_xfer x);
-uint8_t fx_write(unsigned ch, unsigned drv, uint64_t lba, uint32_t n, const void *buf, bool lba48,
-		 enum fx_xfer x);
-
-/*
- * Write a PRD table at FX_PRDT describing nbytes at FX_BUF split into
- * pieces of piece bytes (the last shorter), end bit on the last entry.
- * Returns the number of entries.
- */
-unsigned fx_prd(uint32_t base, uint32_t nbytes, uint32_t piece);
-/*
- * A DMA command as Linux's ata_bmdma_setup/start does it: PRD pointer,
- * direction, command, start; then wait for the interrupt bit, stop, read
- * status. Returns the ATA status; *bm_status gets the BM status seen.
- */
-uint8_t fx_dma(unsigned ch, unsigned drv, uint8_t op, uint64_t lba, uint32_t n, bool lba48,
-	       uint8_t *bm_status);
 
 /* ---- checks ---- */
 /* Fill buf with a recognisable per-sector pattern ("PPLAIN!" + lba + seed). */

@@ -55,13 +55,13 @@ START_TEST(test_dma_roundtrip)
 	fx_start(one_disk, cfg_encrypt, false);
 	fx_pattern(wbuf, lba, c->nsect, (uint32_t)_i);
 	put_guest(FX_BUF, wbuf, bytes);
-	ck_assert_uint_ge(fx_prd(FX_BUF, bytes, c->piece), bytes > c->piece ? 2 : 1);
-	ck_assert_int_eq(fx_dma(0, 0, c->wr, lba, c->nsect, c->lba48, &bs) & 0x21, 0);
+	ck_assert_uint_ge(sim_drv_prd(FX_BUF, bytes, c->piece), bytes > c->piece ? 2 : 1);
+	ck_assert_int_eq(sim_drv_dma(0, 0, c->wr, lba, c->nsect, c->lba48, &bs) & 0x21, 0);
 	ck_assert_int_eq(bs & 0x07, 0x04); /* interrupt, no error, inactive */
 	fx_assert_disk_cipher(0, 0, lba, wbuf, c->nsect);
 	memset(rbuf, 0, bytes);
 	put_guest(FX_BUF, rbuf, bytes);
-	ck_assert_int_eq(fx_dma(0, 0, c->rd, lba, c->nsect, c->lba48, &bs) & 0x21, 0);
+	ck_assert_int_eq(sim_drv_dma(0, 0, c->rd, lba, c->nsect, c->lba48, &bs) & 0x21, 0);
 	ck_assert_int_eq(bs & 0x07, 0x04);
 	get_guest(FX_BUF, rbuf, bytes);
 	ck_assert_mem_eq(rbuf, wbuf, bytes);
@@ -80,8 +80,8 @@ START_TEST(test_dma_prd_larger_than_transfer)
 	fx_oracle(true, fx_test_key, 50, wbuf, sim_disk_data(0, 0) + 50 * 512, 4);
 	memset(guard, 0x5A, sizeof(guard));
 	put_guest(FX_BUF + 4 * 512, guard, sizeof(guard));
-	fx_prd(FX_BUF, 8 * 512, 4096);
-	ck_assert_int_eq(fx_dma(0, 0, 0xC8, 50, 4, false, &bs) & 0x21, 0);
+	sim_drv_prd(FX_BUF, 8 * 512, 4096);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0xC8, 50, 4, false, &bs) & 0x21, 0);
 	get_guest(FX_BUF, rbuf, 5 * 512);
 	ck_assert_mem_eq(rbuf, wbuf, 4 * 512);
 	ck_assert_mem_eq(rbuf + 4 * 512, guard, 512); /* nothing past the transfer */
@@ -95,12 +95,12 @@ START_TEST(test_dma_pass_disk_is_plaintext)
 	fx_start(one_disk, "disk ata0-master pass\n", false);
 	fx_pattern(wbuf, 10, 16, 2);
 	put_guest(FX_BUF, wbuf, 16 * 512);
-	fx_prd(FX_BUF, 16 * 512, 1000);
-	ck_assert_int_eq(fx_dma(0, 0, 0xCA, 10, 16, false, &bs) & 0x21, 0);
+	sim_drv_prd(FX_BUF, 16 * 512, 1000);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0xCA, 10, 16, false, &bs) & 0x21, 0);
 	ck_assert_mem_eq(sim_disk_data(0, 0) + 10 * 512, wbuf, 16 * 512);
 	memset(rbuf, 0, 16 * 512);
 	put_guest(FX_BUF, rbuf, 16 * 512);
-	ck_assert_int_eq(fx_dma(0, 0, 0xC8, 10, 16, false, &bs) & 0x21, 0);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0xC8, 10, 16, false, &bs) & 0x21, 0);
 	get_guest(FX_BUF, rbuf, 16 * 512);
 	ck_assert_mem_eq(rbuf, wbuf, 16 * 512);
 }
@@ -118,13 +118,13 @@ START_TEST(test_dma_two_channels)
 	for (unsigned ch = 0; ch < 2; ch++) { /* channel 0's slave, channel 1's master */
 		fx_pattern(wbuf, 20, 8, ch);
 		put_guest(FX_BUF, wbuf, 8 * 512);
-		fx_prd(FX_BUF, 8 * 512, 2048);
-		ck_assert_int_eq(fx_dma(ch, !ch, 0xCA, 20, 8, false, &bs) & 0x21, 0);
+		sim_drv_prd(FX_BUF, 8 * 512, 2048);
+		ck_assert_int_eq(sim_drv_dma(ch, !ch, 0xCA, 20, 8, false, &bs) & 0x21, 0);
 		fx_assert_disk_cipher(ch, !ch, 20, wbuf, 8);
 	}
 	for (unsigned ch = 0; ch < 2; ch++) {
 		fx_pattern(wbuf, 20, 8, ch);
-		ck_assert_int_eq(fx_read(ch, !ch, 20, 8, rbuf, false, FX_REP16) & 0x21, 0);
+		ck_assert_int_eq(sim_drv_read(ch, !ch, 20, 8, rbuf, false, SIM_REP16) & 0x21, 0);
 		ck_assert_mem_eq(rbuf, wbuf, 8 * 512);
 	}
 }
@@ -138,9 +138,9 @@ static uint8_t trim(unsigned drv, uint64_t lba, uint16_t n)
 
 	memcpy(range, &e, 8);
 	put_guest(FX_BUF, range, sizeof(range));
-	fx_prd(FX_BUF, 512, 512);
-	sim_guest_out(fx_cmd(0) + 1, 1, 0x01); /* feature: TRIM */
-	return fx_dma(0, drv, 0x06 /* DSM; fx_dma treats it as a write */, 0, 1, true, &bs);
+	sim_drv_prd(FX_BUF, 512, 512);
+	sim_guest_out(sim_drv_cmd(0) + 1, 1, 0x01); /* feature: TRIM */
+	return sim_drv_dma(0, drv, 0x06 /* DSM; sim_drv_dma treats it as a write */, 0, 1, true, &bs);
 }
 
 START_TEST(test_trim_denied_by_default_allowed_by_config)

@@ -44,7 +44,7 @@ static uint8_t wbuf[4096 * 512], rbuf[4096 * 512];
 
 static uint8_t error_reg(unsigned ch)
 {
-	return (uint8_t)sim_guest_in((uint16_t)(fx_cmd(ch) + 1), 1);
+	return (uint8_t)sim_guest_in((uint16_t)(sim_drv_cmd(ch) + 1), 1);
 }
 
 static void assert_aborted(unsigned ch, uint8_t st)
@@ -74,10 +74,10 @@ static void stage_write(uint64_t lba, uint32_t n)
 
 static void srst(unsigned ch)
 {
-	sim_guest_out(fx_ctl(ch), 1, 0x0C);
-	sim_guest_out(fx_ctl(ch), 1, 0x08);
-	fx_wait(ch);
-	fx_status(ch);
+	sim_guest_out(sim_drv_ctl(ch), 1, 0x0C);
+	sim_guest_out(sim_drv_ctl(ch), 1, 0x08);
+	sim_drv_wait(ch);
+	sim_drv_status(ch);
 }
 
 static bool disk_zero(unsigned ch, uint64_t lba, uint32_t n)
@@ -95,8 +95,8 @@ static bool disk_zero(unsigned ch, uint64_t lba, uint32_t n)
 static void dma_count_exceeds_prd_total(void)
 {
 	stage_write(10, 8);
-	fx_prd(FX_BUF, 4 * 512, 4096);
-	assert_aborted(0, fx_dma(0, 0, 0xCA, 10, 8, false, NULL));
+	sim_drv_prd(FX_BUF, 4 * 512, 4096);
+	assert_aborted(0, sim_drv_dma(0, 0, 0xCA, 10, 8, false, NULL));
 	ck_assert(disk_zero(0, 10, 8));
 }
 
@@ -104,8 +104,8 @@ static void dma_read_count_exceeds_prd(void)
 {
 	memset(rbuf, 0x3C, 8 * 512);
 	put(FX_BUF, rbuf, 8 * 512);
-	fx_prd(FX_BUF, 4 * 512, 4096);
-	assert_aborted(0, fx_dma(0, 0, 0xC8, 10, 8, false, NULL));
+	sim_drv_prd(FX_BUF, 4 * 512, 4096);
+	assert_aborted(0, sim_drv_dma(0, 0, 0xC8, 10, 8, false, NULL));
 	ck_assert_int_eq(sim_guest_read(FX_BUF, wbuf, 8 * 512), 0);
 	ck_assert_mem_eq(wbuf, rbuf, 8 * 512); /* nothing copied in */
 }
@@ -114,18 +114,18 @@ static void dma_larger_than_bounce(void)
 {
 	/* The machine runs with a 1 MiB bounce buffer (see the loop's config). */
 	stage_write(0, 4096);
-	fx_prd(FX_BUF, 4096 * 512, 65536);
-	assert_aborted(0, fx_dma(0, 0, 0x35, 0, 4096, true, NULL));
+	sim_drv_prd(FX_BUF, 4096 * 512, 65536);
+	assert_aborted(0, sim_drv_dma(0, 0, 0x35, 0, 4096, true, NULL));
 	ck_assert(disk_zero(0, 0, 4096));
 }
 
 static void dma_bad_entry(uint32_t addr, uint32_t len)
 {
 	stage_write(20, 1);
-	prd_entry(FX_PRDT, addr, len, true);
-	assert_aborted(0, fx_dma(0, 0, 0xC8, 20, len / 512 ? len / 512 : 1, false, NULL));
-	prd_entry(FX_PRDT, addr, len, true);
-	assert_aborted(0, fx_dma(0, 0, 0xCA, 20, len / 512 ? len / 512 : 1, false, NULL));
+	prd_entry(SIM_DRV_PRDT, addr, len, true);
+	assert_aborted(0, sim_drv_dma(0, 0, 0xC8, 20, len / 512 ? len / 512 : 1, false, NULL));
+	prd_entry(SIM_DRV_PRDT, addr, len, true);
+	assert_aborted(0, sim_drv_dma(0, 0, 0xCA, 20, len / 512 ? len / 512 : 1, false, NULL));
 }
 
 static void dma_prd_entry_in_vmm(void)
@@ -155,45 +155,45 @@ static void dma_prd_odd_address(void)
 
 static void dma_prd_table_in_vmm(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(20, 1);
 	/* The guest cannot even write a table there; point at VMM memory anyway. */
 	sim_guest_out((uint16_t)(bm + 4), 4, (uint32_t)sim_vmm_base());
 	sim_guest_out(bm, 1, 0);
-	fx_tf28(0, 0, 20, 1);
-	fx_command(0, 0xCA);
+	sim_drv_tf28(0, 0, 20, 1);
+	sim_drv_command(0, 0xCA);
 	sim_guest_out(bm, 1, 1);
 	sim_guest_out(bm, 1, 0);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 }
 
 static void dma_prd_table_hits_64k(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	/* The last slot before a 64 KiB boundary, without the end bit: the table ends. */
 	stage_write(20, 2);
 	prd_entry(0x1FFF8, FX_BUF, 512, false);
 	sim_guest_out((uint16_t)(bm + 4), 4, 0x1FFF8);
 	sim_guest_out(bm, 1, 0);
-	fx_tf28(0, 0, 20, 2);
-	fx_command(0, 0xCA);
+	sim_drv_tf28(0, 0, 20, 2);
+	sim_drv_command(0, 0xCA);
 	sim_guest_out(bm, 1, 1);
 	sim_guest_out(bm, 1, 0);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 	ck_assert(disk_zero(0, 20, 2));
 }
 
 static void dma_start_without_command(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(30, 1);
-	fx_prd(FX_BUF, 512, 512);
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
+	sim_drv_prd(FX_BUF, 512, 512);
+	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
 	sim_guest_out(bm, 1, 1);
 	ck_assert_int_eq(sim_guest_in((uint16_t)(bm + 2), 1) & 0x01, 0); /* engine not active */
 	sim_guest_out(bm, 1, 0);
@@ -202,11 +202,11 @@ static void dma_start_without_command(void)
 
 static void dma_start_twice(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(31, 2);
-	fx_prd(FX_BUF, 1024, 512);
-	ck_assert_int_eq(fx_dma(0, 0, 0xCA, 31, 2, false, NULL) & ERR, 0);
+	sim_drv_prd(FX_BUF, 1024, 512);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0xCA, 31, 2, false, NULL) & ERR, 0);
 	sim_guest_out(bm, 1, 1); /* again, no command */
 	sim_guest_out(bm, 1, 1);
 	sim_guest_out(bm, 1, 0);
@@ -215,38 +215,38 @@ static void dma_start_twice(void)
 
 static void dma_direction_mismatch(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(40, 1);
-	fx_prd(FX_BUF, 512, 512);
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
-	fx_tf28(0, 0, 40, 1);
-	fx_command(0, 0xCA);            /* a write ... */
+	sim_drv_prd(FX_BUF, 512, 512);
+	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
+	sim_drv_tf28(0, 0, 40, 1);
+	sim_drv_command(0, 0xCA);            /* a write ... */
 	sim_guest_out(bm, 1, 0x09);     /* ... with the engine set to write memory */
 	sim_guest_out(bm, 1, 0x08);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 	ck_assert(disk_zero(0, 40, 1));
 }
 
 static void dma_stop_before_done(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(41, 4);
-	fx_prd(FX_BUF, 4 * 512, 4096);
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
-	fx_tf28(0, 0, 41, 4);
-	fx_command(0, 0xCA);
+	sim_drv_prd(FX_BUF, 4 * 512, 4096);
+	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
+	sim_drv_tf28(0, 0, 41, 4);
+	sim_drv_command(0, 0xCA);
 	sim_guest_out(bm, 1, 0x01);
 	sim_guest_out(bm, 1, 0x00); /* stopped at once: whatever landed is ciphertext */
-	fx_wait(0);
-	fx_status(0);
+	sim_drv_wait(0);
+	sim_drv_status(0);
 }
 
 static void dma_prd_rewritten_after_start(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 	uint8_t before[512];
 
 	fx_pattern(wbuf, 50, 1, 1);
@@ -254,18 +254,18 @@ static void dma_prd_rewritten_after_start(void)
 	memset(rbuf, 0x11, 512);
 	put(FX_BUF, rbuf, 512);
 	put(FX_BUF + 0x8000, rbuf, 512);
-	prd_entry(FX_PRDT, FX_BUF, 512, true);
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
+	prd_entry(SIM_DRV_PRDT, FX_BUF, 512, true);
+	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
 	sim_guest_out(bm, 1, 0x08);
-	fx_tf28(0, 0, 50, 1);
-	fx_command(0, 0xC8);
+	sim_drv_tf28(0, 0, 50, 1);
+	sim_drv_command(0, 0xC8);
 	sim_guest_out(bm, 1, 0x09);
 	/* Now point the (already validated) entry elsewhere before completion is seen. */
-	prd_entry(FX_PRDT, FX_BUF + 0x8000, 512, true);
+	prd_entry(SIM_DRV_PRDT, FX_BUF + 0x8000, 512, true);
 	sim_guest_in((uint16_t)(bm + 2), 1);
 	sim_guest_out(bm, 1, 0x08);
-	fx_wait(0);
-	ck_assert_int_eq(fx_status(0) & ERR, 0);
+	sim_drv_wait(0);
+	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
 	ck_assert_int_eq(sim_guest_read(FX_BUF, rbuf, 512), 0);
 	ck_assert_mem_eq(rbuf, wbuf, 512);           /* data went where the table said at start */
 	ck_assert_int_eq(sim_guest_read(FX_BUF + 0x8000, before, 512), 0);
@@ -276,8 +276,8 @@ static void dma_read_error_no_copy(void)
 {
 	memset(rbuf, 0x22, 8 * 512);
 	put(FX_BUF, rbuf, 8 * 512);
-	fx_prd(FX_BUF, 8 * 512, 4096);
-	ck_assert_int_eq(fx_dma(0, 0, 0xC8, 8190, 8, false, NULL) & ERR, ERR); /* past the end */
+	sim_drv_prd(FX_BUF, 8 * 512, 4096);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0xC8, 8190, 8, false, NULL) & ERR, ERR); /* past the end */
 	ck_assert_int_eq(sim_guest_read(FX_BUF, wbuf, 8 * 512), 0);
 	ck_assert_mem_eq(wbuf, rbuf, 8 * 512);
 }
@@ -288,90 +288,90 @@ static void cmd_while_busy(void)
 {
 	/* The busy disk is ata1 here (busy_polls set by the loop); a second command mid-BSY is ignored. */
 	stage_write(60, 2);
-	fx_tf28(1, 0, 60, 2);
-	fx_command(1, 0x30);
-	fx_tf28(1, 0, 70, 2);   /* dropped: mid-command */
-	fx_command(1, 0x20);    /* ignored: busy */
-	ck_assert_int_eq(fx_pio_out(1, wbuf, 2, 1, FX_REP16) & ERR, 0);
+	sim_drv_tf28(1, 0, 60, 2);
+	sim_drv_command(1, 0x30);
+	sim_drv_tf28(1, 0, 70, 2);   /* dropped: mid-command */
+	sim_drv_command(1, 0x20);    /* ignored: busy */
+	ck_assert_int_eq(sim_drv_pio_out(1, wbuf, 2, 1, SIM_REP16) & ERR, 0);
 	fx_assert_disk_cipher(1, 0, 60, wbuf, 2);
 }
 
 static void cmd_during_data_phase(void)
 {
 	stage_write(80, 2);
-	fx_tf28(0, 0, 80, 2);
-	fx_command(0, 0x30);
-	fx_wait(0);
-	sim_guest_outs(fx_cmd(0), 2, wbuf, 256);
-	fx_command(0, 0x20); /* a read in the middle of a write: ignored */
-	ck_assert_int_eq(fx_pio_out(0, wbuf + 512, 1, 1, FX_REP16) & ERR, 0);
+	sim_drv_tf28(0, 0, 80, 2);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 256);
+	sim_drv_command(0, 0x20); /* a read in the middle of a write: ignored */
+	ck_assert_int_eq(sim_drv_pio_out(0, wbuf + 512, 1, 1, SIM_REP16) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 80, wbuf, 2);
 }
 
 static void pio_write_past_end(void)
 {
 	stage_write(8190, 4);
-	ck_assert_int_eq(fx_write(0, 0, 8190, 4, wbuf, false, FX_REP16) & ERR, ERR);
+	ck_assert_int_eq(sim_drv_write(0, 0, 8190, 4, wbuf, false, SIM_REP16) & ERR, ERR);
 }
 
 static void dma_read_past_end(void)
 {
-	fx_prd(FX_BUF, 4 * 512, 4096);
-	ck_assert_int_eq(fx_dma(0, 0, 0xC8, 9000, 4, false, NULL) & ERR, ERR);
+	sim_drv_prd(FX_BUF, 4 * 512, 4096);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0xC8, 9000, 4, false, NULL) & ERR, ERR);
 }
 
 static void lba28_wrap(void)
 {
 	stage_write(0, 2);
-	fx_tf28(0, 0, 0x0FFFFFFF, 2);
-	fx_command(0, 0x30);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_tf28(0, 0, 0x0FFFFFFF, 2);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 }
 
 static void lba48_wrap(void)
 {
 	stage_write(0, 2);
-	fx_tf48(0, 0, (1ull << 48) - 1, 2);
-	fx_command(0, 0x34);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_tf48(0, 0, (1ull << 48) - 1, 2);
+	sim_drv_command(0, 0x34);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 }
 
 static void lba48_huge_count(void)
 {
-	fx_tf48(0, 0, 100, 0); /* count 0 = 65536 sectors, far past the end */
-	fx_command(0, 0x34);
-	ck_assert_int_eq(fx_wait(0) & ERR, ERR);
+	sim_drv_tf48(0, 0, 100, 0); /* count 0 = 65536 sectors, far past the end */
+	sim_drv_command(0, 0x34);
+	ck_assert_int_eq(sim_drv_wait(0) & ERR, ERR);
 }
 
 static void lba_changed_after_pio_command(void)
 {
 	stage_write(90, 1);
-	fx_tf28(0, 0, 90, 1);
-	fx_command(0, 0x30);
-	fx_tf28(0, 0, 95, 1); /* too late: the tweak was read back at the command */
-	ck_assert_int_eq(fx_pio_out(0, wbuf, 1, 1, FX_REP16) & ERR, 0);
+	sim_drv_tf28(0, 0, 90, 1);
+	sim_drv_command(0, 0x30);
+	sim_drv_tf28(0, 0, 95, 1); /* too late: the tweak was read back at the command */
+	ck_assert_int_eq(sim_drv_pio_out(0, wbuf, 1, 1, SIM_REP16) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 90, wbuf, 1);
 	ck_assert(disk_zero(0, 95, 1));
 }
 
 static void lba_changed_before_dma_start(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(100, 2);
-	fx_prd(FX_BUF, 1024, 1024);
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
+	sim_drv_prd(FX_BUF, 1024, 1024);
+	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
 	sim_guest_out(bm, 1, 0);
-	fx_tf28(0, 0, 100, 2);
-	fx_command(0, 0xCA);
-	fx_tf28(0, 0, 200, 2); /* between command and bus-master start */
+	sim_drv_tf28(0, 0, 100, 2);
+	sim_drv_command(0, 0xCA);
+	sim_drv_tf28(0, 0, 200, 2); /* between command and bus-master start */
 	sim_guest_out(bm, 1, 1);
 	sim_guest_in((uint16_t)(bm + 2), 1);
 	sim_guest_out(bm, 1, 0);
-	fx_wait(0);
-	ck_assert_int_eq(fx_status(0) & ERR, 0);
+	sim_drv_wait(0);
+	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 100, wbuf, 2);
 	ck_assert(disk_zero(0, 200, 2));
 }
@@ -379,22 +379,22 @@ static void lba_changed_before_dma_start(void)
 static void drive_switched_mid_command(void)
 {
 	stage_write(110, 1);
-	fx_tf28(0, 0, 110, 1);
-	fx_command(0, 0x30);
-	sim_guest_out((uint16_t)(fx_cmd(0) + 6), 1, 0xF0); /* select the slave mid-command */
-	ck_assert_int_eq(fx_pio_out(0, wbuf, 1, 1, FX_REP16) & ERR, 0);
+	sim_drv_tf28(0, 0, 110, 1);
+	sim_drv_command(0, 0x30);
+	sim_guest_out((uint16_t)(sim_drv_cmd(0) + 6), 1, 0xF0); /* select the slave mid-command */
+	ck_assert_int_eq(sim_drv_pio_out(0, wbuf, 1, 1, SIM_REP16) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 110, wbuf, 1);
 }
 
 static void srst_mid_pio_write(void)
 {
 	stage_write(120, 1);
-	fx_tf28(0, 0, 120, 1);
-	fx_command(0, 0x30);
-	fx_wait(0);
-	sim_guest_outs(fx_cmd(0), 2, wbuf, 100); /* part of the sector */
+	sim_drv_tf28(0, 0, 120, 1);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 100); /* part of the sector */
 	srst(0);
-	sim_guest_outs(fx_cmd(0), 2, wbuf + 200, 156); /* the rest, after the reset */
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf + 200, 156); /* the rest, after the reset */
 	ck_assert(disk_zero(0, 120, 1));
 }
 
@@ -402,25 +402,25 @@ static void srst_mid_pio_read(void)
 {
 	fx_pattern(wbuf, 130, 2, 2);
 	fx_oracle(true, fx_test_key, 130, wbuf, sim_disk_data(0, 0) + 130 * 512, 2);
-	fx_tf28(0, 0, 130, 2);
-	fx_command(0, 0x20);
-	fx_wait(0);
-	sim_guest_ins(fx_cmd(0), 2, rbuf, 10);
+	sim_drv_tf28(0, 0, 130, 2);
+	sim_drv_command(0, 0x20);
+	sim_drv_wait(0);
+	sim_guest_ins(sim_drv_cmd(0), 2, rbuf, 10);
 	srst(0);
 	memset(rbuf, 0, 512);
-	sim_guest_ins(fx_cmd(0), 2, rbuf, 256); /* nothing left behind DRQ */
+	sim_guest_ins(sim_drv_cmd(0), 2, rbuf, 256); /* nothing left behind DRQ */
 	ck_assert_ptr_null(memmem(rbuf, 512, "PPLAIN!", 7));
 }
 
 static void srst_with_dma_armed(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(140, 1);
-	fx_prd(FX_BUF, 512, 512);
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
-	fx_tf28(0, 0, 140, 1);
-	fx_command(0, 0xCA);
+	sim_drv_prd(FX_BUF, 512, 512);
+	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
+	sim_drv_tf28(0, 0, 140, 1);
+	sim_drv_command(0, 0xCA);
 	srst(0);
 	sim_guest_out(bm, 1, 1);
 	sim_guest_out(bm, 1, 0);
@@ -429,10 +429,10 @@ static void srst_with_dma_armed(void)
 
 static void device_reset_to_disk(void)
 {
-	fx_tf28(0, 0, 0, 0);
-	fx_command(0, 0x08);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_tf28(0, 0, 0, 0);
+	sim_drv_command(0, 0x08);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 }
 
 static void interleaved_channels_pio(void)
@@ -441,42 +441,42 @@ static void interleaved_channels_pio(void)
 
 	fx_pattern(wbuf, 150, 4, 3);
 	fx_pattern(w2, 150, 4, 4);
-	fx_tf28(0, 0, 150, 4);
-	fx_command(0, 0x30);
-	fx_tf28(1, 0, 150, 4);
-	fx_command(1, 0x30);
+	sim_drv_tf28(0, 0, 150, 4);
+	sim_drv_command(0, 0x30);
+	sim_drv_tf28(1, 0, 150, 4);
+	sim_drv_command(1, 0x30);
 	for (int s = 0; s < 4; s++) {
-		fx_wait(0), fx_wait(1);
-		sim_guest_outs(fx_cmd(0), 2, wbuf + 512 * s, 128);
-		sim_guest_outs(fx_cmd(1), 4, w2 + 512 * s, 64);
-		sim_guest_outs(fx_cmd(0), 2, wbuf + 512 * s + 256, 128);
-		sim_guest_outs(fx_cmd(1), 4, w2 + 512 * s + 256, 64);
+		sim_drv_wait(0), sim_drv_wait(1);
+		sim_guest_outs(sim_drv_cmd(0), 2, wbuf + 512 * s, 128);
+		sim_guest_outs(sim_drv_cmd(1), 4, w2 + 512 * s, 64);
+		sim_guest_outs(sim_drv_cmd(0), 2, wbuf + 512 * s + 256, 128);
+		sim_guest_outs(sim_drv_cmd(1), 4, w2 + 512 * s + 256, 64);
 	}
-	fx_wait(0), fx_wait(1);
-	ck_assert_int_eq(fx_status(0) & ERR, 0);
-	ck_assert_int_eq(fx_status(1) & ERR, 0);
+	sim_drv_wait(0), sim_drv_wait(1);
+	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
+	ck_assert_int_eq(sim_drv_status(1) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 150, wbuf, 4);
 	fx_assert_disk_cipher(1, 0, 150, w2, 4);
 }
 
 static void interleaved_dma_and_pio(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 	uint8_t w2[512];
 
 	stage_write(160, 2);
-	fx_prd(FX_BUF, 1024, 1024);
-	sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
+	sim_drv_prd(FX_BUF, 1024, 1024);
+	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
 	sim_guest_out(bm, 1, 0);
-	fx_tf28(0, 0, 160, 2);
-	fx_command(0, 0xCA);
+	sim_drv_tf28(0, 0, 160, 2);
+	sim_drv_command(0, 0xCA);
 	fx_pattern(w2, 160, 1, 5);
-	ck_assert_int_eq(fx_write(1, 0, 160, 1, w2, false, FX_REP32) & ERR, 0); /* other channel */
+	ck_assert_int_eq(sim_drv_write(1, 0, 160, 1, w2, false, SIM_REP32) & ERR, 0); /* other channel */
 	sim_guest_out(bm, 1, 1);
 	sim_guest_in((uint16_t)(bm + 2), 1);
 	sim_guest_out(bm, 1, 0);
-	fx_wait(0);
-	ck_assert_int_eq(fx_status(0) & ERR, 0);
+	sim_drv_wait(0);
+	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 160, wbuf, 2);
 	fx_assert_disk_cipher(1, 0, 160, w2, 1);
 }
@@ -486,11 +486,11 @@ static void interleaved_dma_and_pio(void)
 static void refused_ops(const uint8_t *ops, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		fx_tf28(0, 0, 170, 1);
-		fx_command(0, ops[i]);
-		fx_wait(0);
-		assert_aborted(0, fx_status(0));
-		sim_guest_outs(fx_cmd(0), 2, wbuf, 256); /* data the command might have wanted */
+		sim_drv_tf28(0, 0, 170, 1);
+		sim_drv_command(0, ops[i]);
+		sim_drv_wait(0);
+		assert_aborted(0, sim_drv_status(0));
+		sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 256); /* data the command might have wanted */
 	}
 	ck_assert(disk_zero(0, 170, 1));
 }
@@ -521,46 +521,46 @@ static void trim_not_allowed(void)
 	memcpy(range, &e, 8);
 	memset(sim_disk_data(0, 0) + 170 * 512, 0xEE, 512);
 	put(FX_BUF, range, sizeof(range));
-	fx_prd(FX_BUF, 512, 512);
-	sim_guest_out((uint16_t)(fx_cmd(0) + 1), 1, 1);
-	assert_aborted(0, fx_dma(0, 0, 0x06, 0, 1, true, NULL));
+	sim_drv_prd(FX_BUF, 512, 512);
+	sim_guest_out((uint16_t)(sim_drv_cmd(0) + 1), 1, 1);
+	assert_aborted(0, sim_drv_dma(0, 0, 0x06, 0, 1, true, NULL));
 	ck_assert_uint_eq(sim_disk_data(0, 0)[170 * 512], 0xEE);
 	memset(sim_disk_data(0, 0) + 170 * 512, 0, 512);
 }
 
 static void set_multiple_invalid(void)
 {
-	fx_tf28(0, 0, 0, 3);
-	fx_command(0, 0xC6);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
-	fx_tf28(0, 0, 0, 1);
-	fx_command(0, 0xC5); /* still no multiple mode */
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_tf28(0, 0, 0, 3);
+	sim_drv_command(0, 0xC6);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
+	sim_drv_tf28(0, 0, 0, 1);
+	sim_drv_command(0, 0xC5); /* still no multiple mode */
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 }
 
 static void chs_sector_zero(void)
 {
 	stage_write(0, 1);
-	fx_tfchs(0, 0, 0, 0, 0, 1);
-	fx_command(0, 0x30);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_tfchs(0, 0, 0, 0, 0, 1);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 }
 
 static void chs_head_out_of_range(void)
 {
 	/* The probe learned 16 heads: head 15 is valid, so shrink to 2 heads first. */
-	fx_tfchs(0, 0, 0, 1, 0, 63);
-	fx_command(0, 0x91);
-	fx_wait(0);
-	fx_status(0);
+	sim_drv_tfchs(0, 0, 0, 1, 0, 63);
+	sim_drv_command(0, 0x91);
+	sim_drv_wait(0);
+	sim_drv_status(0);
 	stage_write(0, 1);
-	fx_tfchs(0, 0, 0, 5, 1, 1);
-	fx_command(0, 0x30);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
+	sim_drv_tfchs(0, 0, 0, 5, 1, 1);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
 }
 
 /* ---- data port ---- */
@@ -568,15 +568,15 @@ static void chs_head_out_of_range(void)
 static void data_write_when_idle(void)
 {
 	stage_write(180, 1);
-	sim_guest_outs(fx_cmd(0), 2, wbuf, 256);
-	sim_guest_outs(fx_cmd(0), 4, wbuf, 128);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 256);
+	sim_guest_outs(sim_drv_cmd(0), 4, wbuf, 128);
 	ck_assert(disk_zero(0, 180, 1));
 }
 
 static void data_read_when_idle(void)
 {
 	memset(rbuf, 0, 1024);
-	sim_guest_ins(fx_cmd(0), 2, rbuf, 512);
+	sim_guest_ins(sim_drv_cmd(0), 2, rbuf, 512);
 	for (int i = 0; i < 1024; i++)
 		ck_assert_uint_ne(rbuf[i], SIM_CANARY);
 }
@@ -585,10 +585,10 @@ static void pio_read_overrun(void)
 {
 	fx_pattern(wbuf, 190, 1, 6);
 	fx_oracle(true, fx_test_key, 190, wbuf, sim_disk_data(0, 0) + 190 * 512, 1);
-	fx_tf28(0, 0, 190, 1);
-	fx_command(0, 0x20);
-	fx_wait(0);
-	sim_guest_ins(fx_cmd(0), 2, rbuf, 1024); /* four times the sector */
+	sim_drv_tf28(0, 0, 190, 1);
+	sim_drv_command(0, 0x20);
+	sim_drv_wait(0);
+	sim_guest_ins(sim_drv_cmd(0), 2, rbuf, 1024); /* four times the sector */
 	ck_assert_mem_eq(rbuf, wbuf, 512);
 	ck_assert_ptr_null(memmem(rbuf + 512, 1536, "PPLAIN!", 7));
 }
@@ -596,12 +596,12 @@ static void pio_read_overrun(void)
 static void pio_write_overrun(void)
 {
 	stage_write(200, 4);
-	fx_tf28(0, 0, 200, 1);
-	fx_command(0, 0x30);
-	fx_wait(0);
-	sim_guest_outs(fx_cmd(0), 2, wbuf, 1024);
-	fx_wait(0);
-	ck_assert_int_eq(fx_status(0) & ERR, 0);
+	sim_drv_tf28(0, 0, 200, 1);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 1024);
+	sim_drv_wait(0);
+	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 200, wbuf, 1);
 	ck_assert(disk_zero(0, 201, 3));
 }
@@ -609,24 +609,24 @@ static void pio_write_overrun(void)
 static void wide_write_reaches_command(void)
 {
 	stage_write(210, 1);
-	fx_tf28(0, 0, 210, 1);
+	sim_drv_tf28(0, 0, 210, 1);
 	/* One 16-bit OUT to 0x1F6: device register, then 0x32 (WRITE LONG) into the command register. */
-	sim_guest_out((uint16_t)(fx_cmd(0) + 6), 2, 0x32E0);
-	fx_wait(0);
-	assert_aborted(0, fx_status(0));
-	sim_guest_outs(fx_cmd(0), 2, wbuf, 256);
+	sim_guest_out((uint16_t)(sim_drv_cmd(0) + 6), 2, 0x32E0);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0));
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 256);
 	ck_assert(disk_zero(0, 210, 1));
 }
 
 static void rep_outs_across_blocks(void)
 {
 	stage_write(220, 3);
-	fx_tf28(0, 0, 220, 3);
-	fx_command(0, 0x30);
-	fx_wait(0);
-	sim_guest_outs(fx_cmd(0), 2, wbuf, 3 * 256); /* three DRQ blocks in one REP */
-	fx_wait(0);
-	ck_assert_int_eq(fx_status(0) & ERR, 0);
+	sim_drv_tf28(0, 0, 220, 3);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 3 * 256); /* three DRQ blocks in one REP */
+	sim_drv_wait(0);
+	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 220, wbuf, 3);
 }
 
@@ -634,12 +634,12 @@ static void byte_reads_of_data_port(void)
 {
 	fx_pattern(wbuf, 230, 1, 7);
 	fx_oracle(true, fx_test_key, 230, wbuf, sim_disk_data(0, 0) + 230 * 512, 1);
-	fx_tf28(0, 0, 230, 1);
-	fx_command(0, 0x20);
-	fx_wait(0);
+	sim_drv_tf28(0, 0, 230, 1);
+	sim_drv_command(0, 0x20);
+	sim_drv_wait(0);
 	for (int i = 0; i < 8; i++)
-		rbuf[i] = (uint8_t)sim_guest_in(fx_cmd(0), 1);
-	sim_guest_ins(fx_cmd(0), 2, rbuf + 8, 252);
+		rbuf[i] = (uint8_t)sim_guest_in(sim_drv_cmd(0), 1);
+	sim_guest_ins(sim_drv_cmd(0), 2, rbuf + 8, 252);
 	ck_assert_mem_eq(rbuf, wbuf, 512);
 }
 
@@ -647,12 +647,12 @@ static void byte_reads_of_data_port(void)
 
 static void prdt_readback_is_guests(void)
 {
-	uint16_t bm = fx_bm(0);
+	uint16_t bm = sim_drv_bm(0);
 
 	stage_write(240, 1);
-	fx_prd(FX_BUF, 512, 512);
-	ck_assert_int_eq(fx_dma(0, 0, 0xCA, 240, 1, false, NULL) & ERR, 0);
-	ck_assert_uint_eq(sim_guest_in((uint16_t)(bm + 4), 4), FX_PRDT);
+	sim_drv_prd(FX_BUF, 512, 512);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0xCA, 240, 1, false, NULL) & ERR, 0);
+	ck_assert_uint_eq(sim_guest_in((uint16_t)(bm + 4), 4), SIM_DRV_PRDT);
 }
 
 static void pci_write(uint8_t off, unsigned width, uint32_t v)
@@ -667,20 +667,20 @@ static void bm_bar_moved(void)
 	ck_assert(sim_port_trapped(0xD000));
 	ck_assert(!sim_port_trapped(0xC000));
 	stage_write(250, 2);
-	fx_prd(FX_BUF, 1024, 512);
+	sim_drv_prd(FX_BUF, 1024, 512);
 	{
 		uint16_t bm = 0xD000;
 
-		sim_guest_out((uint16_t)(bm + 4), 4, FX_PRDT);
+		sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
 		sim_guest_out(bm, 1, 0);
-		fx_tf28(0, 0, 250, 2);
-		fx_command(0, 0xCA);
+		sim_drv_tf28(0, 0, 250, 2);
+		sim_drv_command(0, 0xCA);
 		sim_guest_out(bm, 1, 1);
 		sim_guest_in((uint16_t)(bm + 2), 1);
 		sim_guest_out(bm, 1, 0);
 	}
-	fx_wait(0);
-	ck_assert_int_eq(fx_status(0) & ERR, 0);
+	sim_drv_wait(0);
+	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 250, wbuf, 2);
 	pci_write(0x20, 4, 0xC001);
 }
