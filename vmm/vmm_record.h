@@ -108,7 +108,8 @@ struct vmm_rec_prd {
  * (valid until its next call) when reading.
  *
  * Ordering at the intercept point: a dma-start precedes the port access
- * during which the mediator saw the start bit; a dma-done follows the
+ * during which the mediator started the transfer (the start bit, or the
+ * command when the bus master was started first); a dma-done follows the
  * port access during which the transfer completed.
  */
 struct vmm_rec_event {
@@ -199,9 +200,9 @@ void vmm_record_io_enter(void);
 void vmm_record_io(const struct hal_io_req *req);
 
 /*
- * The mediator calls this when the guest starts a bus-master transfer
- * (the start bit of the BM command register, PIIX3 2.7.4.1), before it
- * moves any data: prd[0..n) is the guest's PRD table as read from prdt,
+ * The mediator calls this when it starts a bus-master transfer for the
+ * guest (the start bit of the BM command register, PIIX3 2.7.4.1, or the
+ * command that follows it), before it moves any data: prd[0..n) is the guest's PRD table as read from prdt,
  * write says the disk will be written, bytes is the transfer length the
  * device will move (sectors * 512). For a write the recorder gathers the
  * guest's buffers along prd itself, clipped where an entry leaves guest
