@@ -23,5 +23,6 @@ int cli_trace_check(int argc, char **argv);   /* cli_trace.c */
 int cli_bench_trace_read(int argc, char **argv);   /* cli_trace.c, a cli_bench.c entry */
 int cli_bench_crypto(int argc, char **argv);       /* cli_bench_crypto.c, a cli_bench.c entry */
 int cli_bench_sim(int argc, char **argv);          /* cli_bench_sim.c, a cli_bench.c entry */
+int cli_bench_ata(int argc, char **argv);          /* cli_bench_ata.c, a cli_bench.c entry */
 
 #endif /* CLI_H */
