@@ -77,7 +77,8 @@ void hal_record_write(const void *buf, size_t len)
 
 void hal_panic(void)
 {
-	vtx_prof_print("panic");
+	if (vtx_prof.guest_started)
+		vtx_prof_print("panic");
 	hal_console_write("parapass vtx: halted\n", 21);
 	vtx_halt_forever();
 	__builtin_unreachable();

@@ -138,6 +138,8 @@ void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 	vtx_bios_guest_state();
 	LOG_INFO("hidden %llx-%llx: VMM memory, absent from the guest's map and EPT",
 		 (unsigned long long)vtx_boot.image_base, (unsigned long long)vtx_boot.image_end);
-	LOG_INFO("entering the guest (real mode, unrestricted guest)");
+	LOG_INFO("entering the guest (real mode, unrestricted guest) after %llu cycles of set-up",
+		 (unsigned long long)(hal_cycles() - vtx_prof.start_tsc));
+	vtx_prof.guest_started = true;
 	vtx_vmx_launch();
 }

@@ -164,7 +164,7 @@ void vtx_gpr_set(struct vtx_regs *r, unsigned n, uint64_t v);
 
 /* ---- Boot (vtx_boot.S, vtx_mboot.c) ---- */
 struct vtx_range { uint64_t base, end; };
-#define VTX_MMAP_MAX 64
+#define VTX_MMAP_MAX 256   /* UEFI maps run to a few hundred entries */
 #define VTX_E820_RAM 1
 #define VTX_E820_RESERVED 2
 struct vtx_e820 { uint64_t base, len; uint32_t type; };
@@ -349,6 +349,7 @@ struct vtx_prof {
 	uint64_t io_cycles, io_requests, io_items, io_string;
 	uint64_t simd_saves;
 	uint64_t start_tsc;
+	bool guest_started;
 };
 extern struct vtx_prof vtx_prof;
 void vtx_prof_print(const char *why);
