@@ -21,6 +21,8 @@
 #define V256_GROUP (2 * V256_W)
 #define V256_SECTS 4 /* sectors whose tweaks are encrypted together */
 
+_Static_assert(CRYPTO_SECTOR_BLOCKS % V256_GROUP == 0, "groups must tile a sector");
+
 V256_FN __m256i v256_rk(const uint32_t *sched, unsigned r)
 {
 	return _mm256_broadcastsi128_si256(

@@ -3,12 +3,11 @@
  * registers (AVX-512): four blocks per register, a whole 512-byte sector
  * (eight registers, 32 blocks) in flight at once.
  *
- * Tweaks: lane i of register r carries T * alpha^(4r+i). The first
- * register is T times alpha^0..3 (per-lane variable shifts); register r
- * is the first times alpha^(4r), one 128-bit shift by 4r bits per lane
- * whose carry-out is folded back with a carry-less multiply by 0x87
- * (IEEE 1619 5.2). All eight come from the first, so there is no serial
- * chain. The tweaks of four sectors are encrypted in one register.
+ * Tweaks: lane i of register r carries T * alpha^(4r+i), for 4r+i < 32
+ * a 128-bit left shift of T by 4r+i bits (per-lane variable shifts) whose
+ * carry-out is folded back with a carry-less multiply by 0x87 (IEEE 1619
+ * 5.2). Every register comes straight from T: no serial chain of
+ * doublings. The tweaks of four sectors are encrypted in one register.
  *
  * Round keys are broadcast from the context into a register each round
  * and never stored: nothing key-derived goes to the stack.
@@ -31,8 +30,8 @@ V512_FN __m512i v512_rk(const uint32_t *sched, unsigned r)
 /*
  * Combine a per-qword left shift with its carries: the bits leaving qword
  * 0 of a lane (in c's qword 0) enter qword 1; those leaving qword 1 are
- * reduced by x^128 = x^7 + x^2 + x + 1, which for at most 56 bits stays
- * inside qword 0.
+ * reduced by x^128 = x^7 + x^2 + x + 1, which for shifts below 57 bits
+ * stays inside qword 0.
  */
 V512_FN __m512i v512_fold(__m512i shifted, __m512i c)
 {
@@ -40,22 +39,6 @@ V512_FN __m512i v512_fold(__m512i shifted, __m512i c)
 
 	return _mm512_ternarylogic_epi64(shifted, _mm512_bslli_epi128(c, 8),
 					 _mm512_clmulepi64_epi128(c, poly, 0x01), XOR3);
-}
-
-/* Every lane times alpha^s, 0 < s <= 56 (a constant after inlining). */
-V512_FN __m512i v512_mul_alpha_n(__m512i t, unsigned s)
-{
-	return v512_fold(_mm512_slli_epi64(t, s), _mm512_srli_epi64(t, 64 - s));
-}
-
-/* From T in every lane to T * alpha^0, ^1, ^2, ^3 in lanes 0-3. */
-V512_FN __m512i v512_first_tweaks(__m512i t4)
-{
-	const __m512i sl = _mm512_set_epi64(3, 3, 2, 2, 1, 1, 0, 0);
-	const __m512i sr = _mm512_set_epi64(61, 61, 62, 62, 63, 63, 64, 64);
-
-	/* A count of 64 shifts everything out: lane 0 has no carry. */
-	return v512_fold(_mm512_sllv_epi64(t4, sl), _mm512_srlv_epi64(t4, sr));
 }
 
 /* w registers (a constant after inlining) through all 14 rounds. */
@@ -85,10 +68,16 @@ V512_FN void v512_sector(const uint32_t *sched, __m512i t4, const uint8_t *src, 
 {
 	__m512i tw[V512_REGS], b[V512_REGS];
 
-	tw[0] = v512_first_tweaks(t4);
+	/* Each register straight from T: no chain of multiplications to wait on. */
 #pragma GCC unroll 8
-	for (unsigned i = 1; i < V512_REGS; i++)
-		tw[i] = v512_mul_alpha_n(tw[0], 4 * i);
+	for (unsigned i = 0; i < V512_REGS; i++) {
+		const __m512i sl = _mm512_add_epi64(_mm512_set_epi64(3, 3, 2, 2, 1, 1, 0, 0),
+						    _mm512_set1_epi64(4 * i));
+		/* Count 64 (lane 0 of register 0) shifts everything out: no carry. */
+		const __m512i sr = _mm512_sub_epi64(_mm512_set1_epi64(64), sl);
+
+		tw[i] = v512_fold(_mm512_sllv_epi64(t4, sl), _mm512_srlv_epi64(t4, sr));
+	}
 #pragma GCC unroll 8
 	for (unsigned i = 0; i < V512_REGS; i++)
 		b[i] = _mm512_xor_si512(_mm512_loadu_si512(src + 64 * i), tw[i]);
