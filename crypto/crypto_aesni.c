@@ -7,9 +7,9 @@
  * block's tweak is the previous one times alpha (IEEE 1619 5.2), done on
  * the vector with two shifts' worth of instructions.
  *
- * Round keys are read from the context as memory operands, never copied:
- * nothing key-derived is stored on the stack but the encrypted tweaks,
- * which are wiped.
+ * Round keys are loaded from the context each round, never copied; the
+ * encrypted tweaks kept in memory are wiped, and what the compiler spills
+ * the dispatcher's burn scrubs.
  */
 #include <immintrin.h>
 

@@ -3,7 +3,8 @@
  * registers, for CPUs with AVX2 but no AVX-512 (Zen 3, Alder Lake): two
  * blocks per register, eight registers (16 blocks) in flight. With only
  * 16 ymm registers, data and tweaks of 16 blocks fill the file, so each
- * round key is broadcast into a register at use, never kept or stored.
+ * round key is broadcast into a register at use, never kept or stored;
+ * spills (tweaks) are scrubbed by the dispatcher's burn.
  *
  * Tweaks: lane i of register r carries T * alpha^(2r+i); the first is T
  * times alpha^0..1, the others the first times alpha^(2r), and each
