@@ -42,8 +42,14 @@ V512_FN __m512i v512_fold(__m512i shifted, __m512i c)
 					 _mm512_clmulepi64_epi128(c, poly, 0x01), XOR3);
 }
 
-/* w registers (a constant after inlining) through all 14 rounds. */
-V512_FN void v512_crypt(__m512i *b, unsigned w, const uint32_t *sched, int decrypt)
+/*
+ * w registers (a constant after inlining) through all 14 rounds. With out
+ * non-NULL the last round also XORs out[j], the output tweak: the last
+ * round ends in its key XOR, so key ^ tweak there takes one XOR off the
+ * end of every chain.
+ */
+V512_FN void v512_crypt(__m512i *b, unsigned w, const uint32_t *sched, int decrypt,
+			const __m512i *out)
 {
 	__m512i k = v512_rk(sched, 0);
 
@@ -59,8 +65,11 @@ V512_FN void v512_crypt(__m512i *b, unsigned w, const uint32_t *sched, int decry
 	}
 	k = v512_rk(sched, CRYPTO_AES256_ROUNDS);
 #pragma GCC unroll 8
-	for (unsigned j = 0; j < w; j++)
-		b[j] = decrypt ? _mm512_aesdeclast_epi128(b[j], k) : _mm512_aesenclast_epi128(b[j], k);
+	for (unsigned j = 0; j < w; j++) {
+		__m512i kj = out ? _mm512_xor_si512(k, out[j]) : k;
+
+		b[j] = decrypt ? _mm512_aesdeclast_epi128(b[j], kj) : _mm512_aesenclast_epi128(b[j], kj);
+	}
 }
 
 /* One sector; t4 is its encrypted tweak in all four lanes. */
@@ -82,10 +91,10 @@ V512_FN void v512_sector(const uint32_t *sched, __m512i t4, const uint8_t *src, 
 #pragma GCC unroll 8
 	for (unsigned i = 0; i < V512_REGS; i++)
 		b[i] = _mm512_xor_si512(_mm512_loadu_si512(src + 64 * i), tw[i]);
-	v512_crypt(b, V512_REGS, sched, decrypt);
+	v512_crypt(b, V512_REGS, sched, decrypt, tw);
 #pragma GCC unroll 8
 	for (unsigned i = 0; i < V512_REGS; i++)
-		_mm512_storeu_si512(dst + 64 * i, _mm512_xor_si512(b[i], tw[i]));
+		_mm512_storeu_si512(dst + 64 * i, b[i]);
 }
 
 V512_FN void v512_xts(const struct crypto_xts *x, uint64_t lba, const uint8_t *src,
@@ -100,7 +109,7 @@ V512_FN void v512_xts(const struct crypto_xts *x, uint64_t lba, const uint8_t *s
 		/* Lane j: LE64(lba + j) || 0^8, the plain64 IV of sector j. */
 		__m512i t = _mm512_add_epi64(_mm512_maskz_set1_epi64(0x55, (long long)lba), lane);
 
-		v512_crypt(&t, 1, x->twk, 0);
+		v512_crypt(&t, 1, x->twk, 0, NULL);
 		for (size_t j = 0; j < n; j++) {
 			__m512i idx = _mm512_add_epi64(pick, _mm512_set1_epi64((long long)(2 * j)));
 
