@@ -23,6 +23,8 @@ CORE_SRC  := $(wildcard vmm/*.c ata/*.c crypto/*.c)
 SIM_SRC   := $(wildcard hal/sim/*.c)
 REPLAY_SRC:= $(wildcard replay/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
+# The command minus its main(): the tests/cli/ suites link it.
+CLI_LIB_SRC := $(filter-out cli/parapass.c,$(CLI_SRC))
 TEST_SRC  := $(wildcard tests/*.c tests/*/*.c tests/*/*/*.c)
 # tests/guest/*_main.c are programs of their own (the guest workload, the
 # host pattern scanner), built by tests/guest/*.sh, not by the test runner.
@@ -111,9 +113,9 @@ $(O)/host/tests/check_main.o $(O)/asan/tests/check_main.o: $(SUITES_H)
 $(O)/host/tests/%.o: HOST_CFLAGS += -Wno-missing-prototypes -I$(O)/gen
 $(O)/asan/tests/%.o: ASAN_CFLAGS += -Wno-missing-prototypes -I$(O)/gen
 
-$(CHECK_BIN): $(call host_obj,$(TEST_SRC)) $(HOST_LIB)
+$(CHECK_BIN): $(call host_obj,$(TEST_SRC) $(CLI_LIB_SRC)) $(HOST_LIB)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) $(CHECK_LIBS)
-$(CHECK_ASAN): $(call asan_obj,$(TEST_SRC)) $(ASAN_LIB)
+$(CHECK_ASAN): $(call asan_obj,$(TEST_SRC) $(CLI_LIB_SRC)) $(ASAN_LIB)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS) $(CHECK_LIBS)
 
 # Freestanding check: the core links into one relocatable object whose

@@ -24,5 +24,9 @@ int cli_bench_trace_read(int argc, char **argv);   /* cli_trace.c, a cli_bench.c
 int cli_bench_crypto(int argc, char **argv);       /* cli_bench_crypto.c, a cli_bench.c entry */
 int cli_bench_sim(int argc, char **argv);          /* cli_bench_sim.c, a cli_bench.c entry */
 int cli_bench_ata(int argc, char **argv);          /* cli_bench_ata.c, a cli_bench.c entry */
+int cli_keygen(int argc, char **argv);              /* cli_keygen.c */
+int cli_key_export(int argc, char **argv);          /* cli_keygen.c */
+int cli_crypt(int argc, char **argv);               /* cli_crypt.c */
+int cli_bench_crypt(int argc, char **argv);         /* cli_crypt_bench.c, a cli_bench.c entry */
 
 #endif /* CLI_H */

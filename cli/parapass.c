@@ -11,6 +11,12 @@ static const struct cli_command commands[] = {
 	{ .name = "bench", .run = cli_bench, .usage = "bench [crypto|...]  print benchmark figures" },
 	{ .name = "trace-check", .run = cli_trace_check,
 	  .usage = "trace-check TRACE...  validate traces, one summary line each" },
+	{ .name = "keygen", .run = cli_keygen,
+	  .usage = "keygen KEYFILE [--no-passphrase] [--passphrase-file F] [--iterations N]  new wrapped key" },
+	{ .name = "key-export", .run = cli_key_export,
+	  .usage = "key-export --key KEYFILE | cryptsetup ... --key-file -  raw key into a pipe" },
+	{ .name = "crypt", .run = cli_crypt,
+	  .usage = "crypt encrypt|decrypt|verify TARGET --key KEYFILE|--raw-key FILE [...]  convert a disk" },
 };
 
 static void usage(FILE *f)

@@ -115,6 +115,71 @@ int vmm_start(const struct vmm_config *cfg, const uint8_t *keys, size_t nkeys);
 /* Undo vmm_start() and wipe the expanded keys (tests, hosted tools). */
 void vmm_stop(void);
 
+/* ---- Key files (vmm_key.c): the wrapped disk key on the USB stick ---- */
+/*
+ * One 64-byte XTS key in a 160-byte file made by "parapass keygen"
+ * (cli/KEYFILE.md): wrapped with PBKDF2-HMAC-SHA-256 + AES-256-GCM under
+ * a passphrase, or an unwrapped TEST key (kdf and cipher "none"). Fields
+ * little-endian; bytes 0-47 are the GCM additional data; the last 32
+ * bytes are SHA-256 of the rest, so a damaged file is told from a wrong
+ * passphrase.
+ */
+#define VMM_KEY_FILE_SIZE 160
+#define VMM_KEY_MAGIC "\x89PPKEY\r\n" /* 8 bytes; the high bit and CR LF catch text-mode copies */
+#define VMM_KEY_FORMAT_VERSION 1
+#define VMM_KEY_ITER_MIN 1000u
+#define VMM_KEY_ITER_MAX 50000000u    /* bounds the boot delay a hostile file can cause */
+enum vmm_key_layout {
+	VMM_KEY_OFF_MAGIC = 0, VMM_KEY_OFF_VERSION = 8, VMM_KEY_OFF_KDF = 10,
+	VMM_KEY_OFF_CIPHER = 11, VMM_KEY_OFF_ITER = 12, VMM_KEY_OFF_SALT = 16,
+	VMM_KEY_OFF_NONCE = 32, VMM_KEY_OFF_KEYLEN = 44, VMM_KEY_OFF_KEY = 48,
+	VMM_KEY_OFF_TAG = 112, VMM_KEY_OFF_SUM = 128,
+	VMM_KEY_SALT_LEN = 16, VMM_KEY_NONCE_LEN = 12, VMM_KEY_AAD_LEN = 48,
+};
+enum vmm_key_kdf { VMM_KEY_KDF_NONE = 0, VMM_KEY_KDF_PBKDF2_SHA256 = 1 };
+enum vmm_key_cipher { VMM_KEY_CIPHER_NONE = 0, VMM_KEY_CIPHER_AES256_GCM = 1 };
+/* What is wrong with a key file, in the order vmm_key_parse() checks. */
+enum vmm_key_fault {
+	VMM_KEY_OK = 0,
+	VMM_KEY_FOREIGN,    /* no key-file magic: not a parapass key file */
+	VMM_KEY_VERSION,    /* a format version this build cannot read */
+	VMM_KEY_TRUNCATED,  /* shorter than the format */
+	VMM_KEY_TRAILING,   /* longer than the format */
+	VMM_KEY_KDF,        /* unknown KDF id */
+	VMM_KEY_CIPHER,     /* unknown cipher id, or one that does not go with the KDF */
+	VMM_KEY_ITERATIONS, /* iteration count out of range */
+	VMM_KEY_KEYLEN,     /* key length field is not 64 */
+	VMM_KEY_CHECKSUM,   /* checksum mismatch: the file is damaged */
+	VMM_KEY_PASSPHRASE, /* wrong passphrase (the GCM tag does not verify) */
+	VMM_KEY_WEAK,       /* the key inside has equal halves: not an XTS key */
+	VMM_KEY_FAULT_COUNT
+};
+struct vmm_key_info {
+	uint16_t version;
+	uint8_t kdf;          /* enum vmm_key_kdf: VMM_KEY_KDF_NONE = a test key, no passphrase */
+	uint8_t cipher;       /* enum vmm_key_cipher */
+	uint32_t iterations;
+	uint8_t fault;        /* enum vmm_key_fault */
+};
+/*
+ * Check a key file's structure and checksum, no passphrase needed: PP_OK,
+ * or PP_EINVAL with info->fault saying what is wrong. Tells the backend
+ * whether to prompt (info->kdf != VMM_KEY_KDF_NONE).
+ */
+int vmm_key_parse(const void *file, size_t len, struct vmm_key_info *info);
+/*
+ * The key of a key file, for vmm_start(). Returns PP_OK; PP_EKEY for a
+ * wrong passphrase (prompt again); PP_EINVAL for a file that cannot give
+ * a key (halt and say why). info, if not NULL, gets the fields and the
+ * fault. pass is ignored for a test key. Runs PBKDF2 (about a second),
+ * brackets its crypto/ calls with hal_simd_begin()/end(), wipes every
+ * intermediate, and leaves key zeroed on failure. Never logs anything.
+ */
+int vmm_key_unwrap(const void *file, size_t len, const char *pass, size_t plen,
+		   uint8_t key[64], struct vmm_key_info *info);
+/* One line naming a fault, for the console: "wrong passphrase", ... */
+const char *vmm_key_fault_str(unsigned fault);
+
 /* ---- Statistics the profiler and the exit handler read ---- */
 struct vmm_stats {
 	uint64_t io_requests;      /* vmm_io() calls */
