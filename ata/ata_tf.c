@@ -93,9 +93,9 @@ static void ata_nodata_done(struct ata_chan *ch, uint8_t st)
 	ch->state = ATA_IDLE;
 	if (st & (ATA_ERR | ATA_DF))
 		return;
-	if (ch->op == 0xC6) {
+	if (ata_cmds[ch->op].flags & ATA_F_SETMULT) {
 		d->multiple = ch->pend_a;
-	} else if (ch->op == 0x91) {
+	} else if (ata_cmds[ch->op].flags & ATA_F_INITPARAM) {
 		d->spt = ch->pend_a;
 		d->heads = ch->pend_b;
 	}
@@ -207,8 +207,6 @@ static void ata_start_cmd(struct ata_chan *ch, uint8_t op, const struct ata_cmd_
 	ch->blk = (ci->flags & ATA_F_MULTI) ? d->multiple : 1;
 	switch (proto) {
 	case ATA_P_NODATA:
-		if (ci->flags & ATA_F_RESET)
-			ata_reset_state(ch);
 		ata_issue(ch, op, (ci->flags & (ATA_F_SETMULT | ATA_F_INITPARAM)) ? ATA_NODATA : ATA_IDLE);
 		break;
 	case ATA_P_PIO_IN:
@@ -300,8 +298,11 @@ static void ata_reg_write(struct ata_chan *ch, unsigned reg, uint8_t v)
 		ata_command(ch, v);
 		return;
 	}
+	/* A tracked no-data command that has ended must be seen before the next one starts. */
+	if (ch->state == ATA_NODATA)
+		ata_track_end(ch, ata_altstatus(ch));
 	/* Taskfile writes during a mediated command could change what the device does. */
-	if (ch->state != ATA_IDLE && ch->state != ATA_NODATA) {
+	if (ch->state != ATA_IDLE) {
 		LOG_DEBUG("ata%u: register %u written mid-command, dropped", ch->idx, reg);
 		return;
 	}
