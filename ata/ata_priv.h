@@ -66,6 +66,7 @@ enum ata_proto {
 #define ATA_F_ATAPI 0x40     /* only for a pass-through device: never an encrypted disk */
 #define ATA_F_TRIM 0x80      /* DATA SET MANAGEMENT: only where the disk allows TRIM */
 #define ATA_F_ONE 0x100      /* transfers exactly one sector whatever the count register says */
+#define ATA_F_RESET 0x200    /* DEVICE RESET: taken even while busy, ends the command */
 
 struct ata_cmd_info {
 	uint8_t proto;     /* enum ata_proto */

@@ -256,6 +256,12 @@ static void ata_command(struct ata_chan *ch, uint8_t op)
 	uint8_t st, proto = ci->proto;
 	struct ata_args a;
 
+	if ((ci->flags & ATA_F_RESET) && ch->drive[ch->sel].pol.mode == ATA_DISK_PASS) {
+		/* DEVICE RESET reaches a packet device even while it is busy (ATA8-ACS 7.7). */
+		ata_reset_state(ch);
+		ata_issue(ch, op, ATA_IDLE);
+		return;
+	}
 	if (ch->state == ATA_DMA_RUN)
 		ata_dma_poll(ch);
 	st = ata_altstatus(ch);
