@@ -199,8 +199,8 @@ static void ata_probe_drive(struct ata_chan *ch, unsigned d)
 	uint8_t st;
 
 	ata_out(ch, ATA_REG_DEVICE, (uint8_t)(0xA0 | d << 4));
-	st = ata_settle(ch);
-	if (st == 0xFF || st == 0x00)
+	/* 0xFF: nothing drives the bus. An ATAPI device may read 0x00 here: ask anyway. */
+	if (ata_settle(ch) == 0xFF)
 		return;
 	ata_out(ch, ATA_REG_CMD, 0xEC);
 	st = ata_settle(ch);

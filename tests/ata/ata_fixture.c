@@ -19,11 +19,19 @@ const uint8_t fx_test_key[64] = { /* TEST KEY - never protects real data */
 	0x02, 0x88, 0x41, 0x97, 0x16, 0x93, 0x99, 0x37, 0x51, 0x05, 0x82, 0x09, 0x74, 0x94, 0x45, 0x92,
 };
 
-static void fx_pci_write16(uint8_t off, uint16_t v)
+struct sim_config fx_sim_config;
+void (*fx_before_start)(void);
+
+void fx_pci_write(uint8_t off, unsigned width, uint32_t v)
 {
-	/* 00:01.1, the PIIX3 IDE function; what the BIOS does before the OS runs. */
 	sim_guest_out(0xCF8, 4, 0x80000000u | 1u << 11 | 1u << 8 | (off & 0xFC));
-	sim_guest_out((uint16_t)(0xCFC + (off & 2)), 2, v);
+	sim_guest_out((uint16_t)(0xCFC + (off & 3)), width, v);
+}
+
+uint32_t fx_pci_read(uint8_t off, unsigned width)
+{
+	sim_guest_out(0xCF8, 4, 0x80000000u | 1u << 11 | 1u << 8 | (off & 0xFC));
+	return sim_guest_in((uint16_t)(0xCFC + (off & 3)), width);
 }
 
 int fx_start(const struct fx_disk *disks, const char *config, bool expect_fail)
@@ -31,7 +39,7 @@ int fx_start(const struct fx_disk *disks, const char *config, bool expect_fail)
 	struct vmm_config cfg;
 	int rc;
 
-	ck_assert_int_eq(sim_init(NULL), 0);
+	ck_assert_int_eq(sim_init(&fx_sim_config), 0);
 	for (const struct fx_disk *d = disks; d && d->sectors; d++) {
 		struct sim_disk_config sc = {
 			.sectors = d->sectors, .atapi = d->atapi,
@@ -40,7 +48,9 @@ int fx_start(const struct fx_disk *disks, const char *config, bool expect_fail)
 		};
 		ck_assert_int_eq(sim_disk_attach(d->ch, d->drv, &sc), 0);
 	}
-	fx_pci_write16(0x04, 0x0005); /* I/O decode and bus mastering on */
+	fx_pci_write(0x04, 2, 0x0005); /* I/O decode and bus mastering on, as the BIOS leaves it */
+	if (fx_before_start)
+		fx_before_start();
 	vmm_config_defaults(&cfg);
 	cfg.log_level = VMM_LOG_WARN;
 	ck_assert_int_eq(vmm_config_parse(&cfg, config, strlen(config)), 0);
@@ -54,6 +64,8 @@ void fx_stop(void)
 {
 	vmm_stop();
 	sim_fini();
+	memset(&fx_sim_config, 0, sizeof(fx_sim_config));
+	fx_before_start = NULL;
 }
 
 /* ---- checks ---- */

@@ -36,6 +36,12 @@ struct fx_disk {
  * does not start. Returns vmm_start()'s result when expect_fail is set.
  */
 int fx_start(const struct fx_disk *disks, const char *config, bool expect_fail);
+/* Optional: the machine fx_start() builds, and what the "BIOS" does before parapass starts. */
+extern struct sim_config fx_sim_config;
+extern void (*fx_before_start)(void);
+/* Configuration write to the IDE function 00:01.1, as firmware or a guest does it. */
+void fx_pci_write(uint8_t off, unsigned width, uint32_t v);
+uint32_t fx_pci_read(uint8_t off, unsigned width);
 void fx_stop(void);
 
 /* ---- checks ---- */

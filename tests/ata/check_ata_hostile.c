@@ -655,15 +655,9 @@ static void prdt_readback_is_guests(void)
 	ck_assert_uint_eq(sim_guest_in((uint16_t)(bm + 4), 4), SIM_DRV_PRDT);
 }
 
-static void pci_write(uint8_t off, unsigned width, uint32_t v)
-{
-	sim_guest_out(0xCF8, 4, 0x80000000u | 1u << 11 | 1u << 8 | (off & 0xFC));
-	sim_guest_out((uint16_t)(0xCFC + (off & 3)), width, v);
-}
-
 static void bm_bar_moved(void)
 {
-	pci_write(0x20, 4, 0xD001); /* BAR4 to 0xD000 */
+	fx_pci_write(0x20, 4, 0xD001); /* BAR4 to 0xD000 */
 	ck_assert(sim_port_trapped(0xD000));
 	ck_assert(!sim_port_trapped(0xC000));
 	stage_write(250, 2);
@@ -682,19 +676,18 @@ static void bm_bar_moved(void)
 	sim_drv_wait(0);
 	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 250, wbuf, 2);
-	pci_write(0x20, 4, 0xC001);
+	fx_pci_write(0x20, 4, 0xC001);
 }
 
 static void bm_bar_moved_onto_taskfile(void)
 {
 	uint32_t cmdreg;
 
-	pci_write(0x20, 4, 0x1F1); /* BAR4 over the command block: cannot be trapped separately */
-	sim_guest_out(0xCF8, 4, 0x80000000u | 1u << 11 | 1u << 8 | 4);
-	cmdreg = sim_guest_in(0xCFC, 2);
+	fx_pci_write(0x20, 4, 0x1F1); /* BAR4 over the command block: cannot be trapped separately */
+	cmdreg = fx_pci_read(0x04, 2);
 	ck_assert_uint_eq(cmdreg & 0x05, 0); /* I/O decode and bus mastering switched off */
-	pci_write(0x20, 4, 0xC001);
-	pci_write(0x04, 2, 0x0005);
+	fx_pci_write(0x20, 4, 0xC001);
+	fx_pci_write(0x04, 2, 0x0005);
 }
 
 struct hostile_case {
