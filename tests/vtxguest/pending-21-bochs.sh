@@ -52,7 +52,7 @@ BX_CDROM="$BX_TMP/parapass.iso"
 BX_BOOT=cdrom
 bx_rc "$BX_TMP/bochsrc"
 bx_run "$BX_TMP/bochsrc" 300 "$BX_TMP/bochs.out"
-[ "$BX_STATUS" = 0 ] || bx_fail "bochs ended with status $BX_STATUS"
+[ "$BX_STATUS" = 0 ] || bx_fail "bochs ended with status $BX_STATUS (124: timeout, 125: parapass halted)"
 tg_judge "$BX_SERIAL" || true
 
 # ---- parapass's memory was hidden from the guest ----
@@ -60,7 +60,10 @@ hidden=$(bx_markers "$BX_SERIAL" | sed -n 's/^PPTG mem-hidden PASS hidden-bytes=
 if [ -z "$hidden" ] || [ $((hidden)) -eq 0 ]; then
 	bx_fail "the guest found no hidden memory: parapass's memory is in its INT 15h map"
 fi
-image=$(tr -d '\r' <"$BX_SERIAL" | sed -n 's/.*parapass starting: image at \([0-9a-f]*\)-\([0-9a-f]*\).*/\1 \2/p' | head -n 1)
+# parapass names what it hides ("hidden LO-HI"), else its image ("image at LO-HI").
+image=$(tr -d '\r' <"$BX_SERIAL" | sed -n 's/^parapass vtx: hidden \([0-9a-f]*\)-\([0-9a-f]*\).*/\1 \2/p' | head -n 1)
+[ -n "$image" ] || image=$(tr -d '\r' <"$BX_SERIAL" |
+	sed -n 's/.*parapass starting: image at \([0-9a-f]*\)-\([0-9a-f]*\).*/\1 \2/p' | head -n 1)
 if [ -n "$image" ]; then
 	# shellcheck disable=SC2086  # two hex numbers
 	set -- $image
@@ -71,7 +74,7 @@ if [ -n "$image" ]; then
 	[ "$covered" = 1 ] || bx_fail "parapass's image $1-$2 is not inside any range the guest probed"
 	echo "memory: parapass image $1-$2 hidden from the guest and probed"
 else
-	echo "memory: parapass logged no 'image at' line; relying on hidden-bytes=$hidden"
+	echo "memory: parapass named no hidden range; relying on hidden-bytes=$hidden"
 fi
 
 # ---- the disk afterwards ----

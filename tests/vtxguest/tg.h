@@ -150,6 +150,9 @@ extern struct tg_ata_last tg_last;
 #define TG_EPROTO (-3)   /* DRQ where none belonged, or missing */
 #define TG_EBM (-4)      /* bus-master error bit */
 
+/* The most status polls one wait needed so far (bounded by a timeout in tg_ata.c). */
+extern uint32_t tg_ata_polls_max;
+
 int tg_pci_find_ide(void);
 int tg_ata_identify(void);
 int tg_ata_nodata(const struct tg_cmd *c);

@@ -21,10 +21,16 @@
 #define TG_BMS_ERR 0x02
 #define TG_BMS_IRQ 0x04
 #define TG_PRD_EOT 0x8000
-/* Status polls before giving up; each is one trapped access under parapass. */
-#define TG_SPIN 3000000
+/*
+ * Status polls before giving up. Each is a trapped access under parapass,
+ * about 30 us of Bochs time, so a timeout must be short; the most any
+ * command needed is printed at the end (tg_ata_polls_max) to keep this
+ * bound honest.
+ */
+#define TG_SPIN 100000
 #define TG_PRD_AREA_OFF 0x0   /* PRD table at the arena's start (64 KiB aligned) */
 
+uint32_t tg_ata_polls_max;
 struct tg_ide tg_ide;
 struct tg_disk tg_disk;
 struct tg_ata_last tg_last;
@@ -107,10 +113,13 @@ static int tg_wait(uint8_t mask, uint8_t want, const char *stage)
 {
 	uint8_t st = 0;
 
-	for (int i = 0; i < TG_SPIN; i++) {
+	for (uint32_t i = 0; i < TG_SPIN; i++) {
 		st = tg_alt_status();
-		if ((st & mask) == want)
+		if ((st & mask) == want) {
+			if (i > tg_ata_polls_max)
+				tg_ata_polls_max = i;
 			return 0;
+		}
 	}
 	tg_last = (struct tg_ata_last){ .status = st, .error = tg_inb(tg_ide.cmd + 1), .stage = stage };
 	return TG_ETIME;
@@ -322,6 +331,8 @@ static int tg_dma_wait(uint8_t dir)
 		if (bst & (TG_BMS_IRQ | TG_BMS_ERR))
 			break;
 	}
+	if (i < TG_SPIN && (uint32_t)i > tg_ata_polls_max)
+		tg_ata_polls_max = (uint32_t)i;
 	tg_outb(bm + TG_BM_CMD, dir); /* stop: clear START */
 	rc = tg_wait(TG_ST_BSY, 0, "busy after DMA");
 	if (!rc)

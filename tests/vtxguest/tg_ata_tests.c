@@ -88,6 +88,21 @@ static const struct tg_rt_case tg_rt_cases[] = {
 
 static uint32_t tg_multi_block;  /* 0: the drive has no READ/WRITE MULTIPLE */
 
+/*
+ * After a failed command the channel may be left mid-transfer (DRQ set):
+ * reset it so that one failure does not cascade into timeouts of every
+ * later check. SRST also clears the MULTIPLE setting (ATA8-ACS 7.50): set it again.
+ */
+static void tg_channel_reset(void)
+{
+	struct tg_cmd set = { .op = 0xC6, .count = tg_multi_block };
+	int rc = tg_ata_srst();
+
+	if (!rc && tg_multi_block && tg_multi_block <= 16)
+		rc = tg_ata_nodata(&set);
+	tg_printf("PPTG-INFO channel reset after a failure: rc=%d st=0x%x\n", rc, tg_last.status);
+}
+
 static uint8_t tg_opcode(const struct tg_method *m, bool write)
 {
 	if (m->way == TG_DMA)
@@ -201,6 +216,8 @@ static void tg_roundtrip(const struct tg_rt_case *t)
 		 "lba=%u n=%u w=%s r=%s rc=%d st=0x%x err=0x%x bm=0x%x stage=%s bad-sector=%d",
 		 (uint32_t)lba, t->count, tg_method_name(&t->w, wn), tg_method_name(&t->r, rn), rc,
 		 tg_last.status, tg_last.error, tg_last.bm, tg_last.stage, bad);
+	if (rc)
+		tg_channel_reset();
 }
 
 /* Without MULTIPLE support the device must refuse both the mode and the command. */
@@ -323,7 +340,7 @@ static void tg_error_case(const struct tg_err_case *e)
 		 "op=0x%02x lba=0x%llx rc=%d st=0x%x err=0x%x bm=0x%x buffer-intact=%u", e->op, c.lba, rc,
 		 tg_last.status, tg_last.error, tg_last.bm, intact);
 	if (rc != TG_EDEV)
-		tg_ata_srst();
+		tg_channel_reset();
 }
 
 /* A reset in the middle of a PIO read: what was read is right, and the next read works. */
@@ -384,4 +401,5 @@ void tg_ata_run(void)
 		tg_error_case(&tg_err_cases[i]);
 	tg_recovery();
 	tg_simple("flush", &(struct tg_cmd){ .op = tg_disk.lba48 ? 0xEA : 0xE7 });
+	tg_printf("PPTG-INFO max-status-polls=%u\n", tg_ata_polls_max);
 }
