@@ -4,8 +4,10 @@
  * AESENC has a latency of several cycles but issues once or twice a
  * cycle, so eight independent blocks are interleaved round by round.
  * Tweaks of eight sectors are encrypted together; within a sector each
- * block's tweak is the previous one times alpha (IEEE 1619 5.2), done on
- * the vector with two shifts' worth of instructions.
+ * block's tweak is the previous one times alpha (IEEE 1619 5.2), doubled
+ * on general registers: the integer ALUs are idle while the vector pipes
+ * that execute AESENC would also take the shifts and shuffles (about 10%
+ * faster than doubling on xmm). SSE4.1 for PINSRQ.
  *
  * Round keys are loaded from the context each round, never copied; the
  * encrypted tweaks kept in memory are wiped, and what the compiler spills
@@ -15,25 +17,12 @@
 
 #include "crypto/crypto_priv.h"
 
-#define AESNI_FN __attribute__((target("aes,sse2"), always_inline)) static inline
+#define AESNI_FN __attribute__((target("aes,sse4.1"), always_inline)) static inline
 #define AESNI_WIDE 8 /* blocks in flight */
 
 AESNI_FN __m128i aesni_rk(const uint32_t *sched, unsigned r)
 {
 	return _mm_load_si128((const __m128i *)(const void *)(sched + 4 * r));
-}
-
-/*
- * T * alpha: a 128-bit left shift by one (as two 64-bit adds), the bit
- * leaving qword 0 enters qword 1, the bit leaving qword 1 folds back as
- * 0x87. The sign of dwords 1 and 3 marks those bits.
- */
-AESNI_FN __m128i aesni_mul_alpha(__m128i t)
-{
-	__m128i carry = _mm_shuffle_epi32(_mm_srai_epi32(t, 31), 0x13);
-
-	carry = _mm_and_si128(carry, _mm_set_epi32(0, 1, 0, CRYPTO_XTS_POLY));
-	return _mm_xor_si128(_mm_add_epi64(t, t), carry);
 }
 
 /* w blocks (a constant after inlining) through all 14 rounds. */
@@ -61,15 +50,21 @@ AESNI_FN void aesni_crypt(__m128i *b, unsigned w, const uint32_t *sched, int dec
 AESNI_FN void aesni_sector(const uint32_t *sched, __m128i t, const uint8_t *src, uint8_t *dst,
 			   int decrypt)
 {
+	uint64_t lo = (uint64_t)_mm_cvtsi128_si64(t);
+	uint64_t hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(t, t));
+
 	for (unsigned g = 0; g < CRYPTO_SECTOR_BLOCKS; g += AESNI_WIDE) {
 		__m128i tw[AESNI_WIDE], b[AESNI_WIDE];
 
 #pragma GCC unroll 8
 		for (unsigned j = 0; j < AESNI_WIDE; j++) {
 			const __m128i *p = (const __m128i *)(const void *)(src + 16 * (g + j));
+			uint64_t m = (uint64_t)((int64_t)hi >> 63) & CRYPTO_XTS_POLY;
 
-			tw[j] = t;
-			t = aesni_mul_alpha(t);
+			tw[j] = _mm_set_epi64x((long long)hi, (long long)lo);
+			/* T * alpha: shift 128 bits left, bit 127 folds back as 0x87. */
+			hi = (hi << 1) | (lo >> 63);
+			lo = (lo << 1) ^ m;
 			b[j] = _mm_xor_si128(_mm_loadu_si128(p), tw[j]);
 		}
 		aesni_crypt(b, AESNI_WIDE, sched, decrypt);
@@ -112,21 +107,21 @@ AESNI_FN void aesni_xts(const struct crypto_xts *x, uint64_t lba, const uint8_t 
 	__asm__ __volatile__("" : : "r"(tws) : "memory");
 }
 
-__attribute__((target("aes,sse2"))) void crypto_aesni_encrypt(const struct crypto_xts *x,
+__attribute__((target("aes,sse4.1"))) void crypto_aesni_encrypt(const struct crypto_xts *x,
 							      uint64_t lba, const uint8_t *src,
 							      uint8_t *dst, size_t nsect)
 {
 	aesni_xts(x, lba, src, dst, nsect, 0);
 }
 
-__attribute__((target("aes,sse2"))) void crypto_aesni_decrypt(const struct crypto_xts *x,
+__attribute__((target("aes,sse4.1"))) void crypto_aesni_decrypt(const struct crypto_xts *x,
 							      uint64_t lba, const uint8_t *src,
 							      uint8_t *dst, size_t nsect)
 {
 	aesni_xts(x, lba, src, dst, nsect, 1);
 }
 
-__attribute__((target("aes,sse2"), noinline)) void crypto_aesni_burn(void)
+__attribute__((target("aes,sse4.1"), noinline)) void crypto_aesni_burn(void)
 {
 	__m128i pad[CRYPTO_BURN_SIMD / 16];
 

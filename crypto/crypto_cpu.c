@@ -9,6 +9,7 @@
 
 /* CPUID.1:ECX */
 #define CPU_L1_PCLMUL (1u << 1)
+#define CPU_L1_SSE41 (1u << 19)
 #define CPU_L1_AES (1u << 25)
 #define CPU_L1_OSXSAVE (1u << 27)
 #define CPU_L1_AVX (1u << 28)
@@ -36,18 +37,18 @@ static const struct cpu_need {
 	{
 		/* Legacy SSE encoding: needs CR4.OSFXSR, always set in long mode. */
 		.feature = CRYPTO_CPU_AESNI,
-		.l1_ecx = CPU_L1_AES,
+		.l1_ecx = CPU_L1_AES | CPU_L1_SSE41,
 	},
 	{
 		.feature = CRYPTO_CPU_VAES256,
-		.l1_ecx = CPU_L1_AES | CPU_L1_PCLMUL | CPU_L1_OSXSAVE | CPU_L1_AVX,
+		.l1_ecx = CPU_L1_AES | CPU_L1_SSE41 | CPU_L1_PCLMUL | CPU_L1_OSXSAVE | CPU_L1_AVX,
 		.l7_ebx = CPU_L7B_AVX2,
 		.l7_ecx = CPU_L7C_VAES | CPU_L7C_VPCLMUL,
 		.xcr0 = CPU_XCR0_SSE | CPU_XCR0_AVX,
 	},
 	{
 		.feature = CRYPTO_CPU_VAES512,
-		.l1_ecx = CPU_L1_AES | CPU_L1_PCLMUL | CPU_L1_OSXSAVE | CPU_L1_AVX,
+		.l1_ecx = CPU_L1_AES | CPU_L1_SSE41 | CPU_L1_PCLMUL | CPU_L1_OSXSAVE | CPU_L1_AVX,
 		.l7_ebx = CPU_L7B_AVX2 | CPU_L7B_AVX512F | CPU_L7B_AVX512BW | CPU_L7B_AVX512VL,
 		.l7_ecx = CPU_L7C_VAES | CPU_L7C_VPCLMUL,
 		.xcr0 = CPU_XCR0_SSE | CPU_XCR0_AVX | CPU_XCR0_AVX512,

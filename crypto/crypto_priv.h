@@ -34,7 +34,7 @@ typedef void crypto_xts_fn(const struct crypto_xts *x, uint64_t lba, const uint8
 
 /* ---- crypto_cpu.c: what the CPU and the OS (XCR0) allow ---- */
 enum {
-	CRYPTO_CPU_AESNI = 1u << 0,   /* AES-NI (legacy SSE encoding) */
+	CRYPTO_CPU_AESNI = 1u << 0,   /* AES-NI and SSE4.1 (legacy SSE encoding) */
 	CRYPTO_CPU_VAES256 = 1u << 1, /* VAES+VPCLMULQDQ on ymm, AVX2, XCR0 SSE|AVX */
 	CRYPTO_CPU_VAES512 = 1u << 2, /* the same on zmm, AVX-512 F/BW/VL, XCR0 opmask|ZMM */
 };

@@ -7,7 +7,8 @@
 
 #include "crypto/crypto_priv.h"
 
-#define L1_FULL ((1u << 1) | (1u << 25) | (1u << 27) | (1u << 28)) /* PCLMUL AES OSXSAVE AVX */
+#define L1_AES ((1u << 25) | (1u << 19))                      /* AES, SSE4.1 */
+#define L1_FULL (L1_AES | (1u << 1) | (1u << 27) | (1u << 28)) /* + PCLMUL OSXSAVE AVX */
 #define L7B_AVX2 (1u << 5)
 #define L7B_512 ((1u << 16) | (1u << 30) | (1u << 31)) /* AVX512 F, BW, VL */
 #define L7C_VAES ((1u << 9) | (1u << 10))             /* VAES, VPCLMULQDQ */
@@ -20,7 +21,8 @@ static const struct cpu_case {
 } cpu_cases[] = {
 	{ "nothing", { .max_leaf = 0 }, 0 },
 	{ "leaf 0 only hides leaf 1", { .max_leaf = 0, .l1_ecx = L1_FULL }, 0 },
-	{ "AES-NI only", { .max_leaf = 1, .l1_ecx = 1u << 25 }, CRYPTO_CPU_AESNI },
+	{ "AES-NI only", { .max_leaf = 1, .l1_ecx = L1_AES }, CRYPTO_CPU_AESNI },
+	{ "AES-NI without SSE4.1", { .max_leaf = 1, .l1_ecx = 1u << 25 }, 0 },
 	{ "everything enabled",
 	  { 13, L1_FULL, L7B_AVX2 | L7B_512, L7C_VAES, 0xE7 }, ALL },
 	{ "XCR0 without AVX-512 state",
