@@ -104,6 +104,14 @@ V512_FN void v512_xts(const struct crypto_xts *x, uint64_t lba, const uint8_t *s
 	const __m512i lane = _mm512_set_epi64(0, 3, 0, 2, 0, 1, 0, 0);
 	const __m512i pick = _mm512_set_epi64(1, 0, 1, 0, 1, 0, 1, 0);
 
+	if (nsect == 1) {
+		/* A lone sector: its IV in every lane, so the tweak needs no permute. */
+		__m512i t = _mm512_maskz_set1_epi64(0x55, (long long)lba);
+
+		v512_crypt(&t, 1, x->twk, 0, NULL);
+		v512_sector(sched, t, src, dst, decrypt);
+		return;
+	}
 	while (nsect) {
 		size_t n = nsect < V512_SECTS ? nsect : V512_SECTS;
 		/* Lane j: LE64(lba + j) || 0^8, the plain64 IV of sector j. */
