@@ -12,9 +12,13 @@ elf=$1 cfg=$2 key=$3 out=$4
 for f in "$elf" "$cfg" "$key"; do
 	[ -r "$f" ] || { echo "mkusb: cannot read $f" >&2; exit 2; }
 done
+# A parapass key file (160 bytes, "parapass keygen") or 1-4 raw 64-byte XTS keys.
 ksize=$(wc -c <"$key")
-if [ "$ksize" -eq 0 ] || [ $((ksize % 64)) -ne 0 ] || [ "$ksize" -gt 256 ]; then
-	echo "mkusb: $key holds $ksize bytes; want 1 to 4 raw 64-byte XTS keys" >&2
+kmagic=$(head -c 8 "$key" | od -An -tx1 | tr -d ' \n')
+if [ "$ksize" -eq 160 ] && [ "$kmagic" = 8950504b45590d0a ]; then
+	:
+elif [ "$ksize" -eq 0 ] || [ $((ksize % 64)) -ne 0 ] || [ "$ksize" -gt 256 ]; then
+	echo "mkusb: $key holds $ksize bytes; want a parapass key file or 1-4 raw 64-byte keys" >&2
 	exit 2
 fi
 

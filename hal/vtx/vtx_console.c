@@ -65,6 +65,51 @@ void hal_console_write(const char *s, size_t len)
 	}
 }
 
+/* PS/2 scancode set 1 (the i8042 translates), US layout, make codes 0x00-0x39. */
+static const char kbd_plain[] = "\0\0" "1234567890-=" "\b\t" "qwertyuiop[]" "\n\0"
+				"asdfghjkl;'`" "\0\\" "zxcvbnm,./" "\0*\0 ";
+static const char kbd_shift[] = "\0\0" "!@#$%^&*()_+" "\b\t" "QWERTYUIOP{}" "\n\0"
+				"ASDFGHJKL:\"~" "\0|" "ZXCVBNM<>?" "\0*\0 ";
+static bool kbd_shifted;
+
+static char kbd_getc(void)
+{
+	uint8_t st = hal_inb(0x64), sc;
+
+	if (st == 0xFF || !(st & 1) || (st & 0x20))   /* no controller, empty, mouse byte */
+		return 0;
+	sc = hal_inb(0x60);
+	if (sc == 0x2A || sc == 0x36 || sc == 0xAA || sc == 0xB6) {
+		kbd_shifted = !(sc & 0x80);
+		return 0;
+	}
+	if (sc & 0x80 || sc >= sizeof(kbd_plain) - 1)
+		return 0;
+	return (kbd_shifted ? kbd_shift : kbd_plain)[sc];
+}
+
+char vtx_console_getc(void)
+{
+	for (;;) {
+		char c = kbd_getc();
+
+		if (c)
+			return c;
+		if (uart_log.present && (hal_inb(uart_log.base + UART_LSR) & 1))
+			return (char)hal_inb(uart_log.base);
+		__asm__ volatile("pause");
+	}
+}
+
+void vtx_console_screen(const char *s)
+{
+	/* VGA text mode, 80x25 at 0xB8000: the last line, grey on black. */
+	volatile uint16_t *line = (volatile uint16_t *)vtx_phys(0xB8000 + 24 * 80 * 2);
+
+	for (unsigned i = 0; i < 80; i++)
+		line[i] = (uint16_t)(0x0700 | (uint8_t)(*s ? *s++ : ' '));
+}
+
 void hal_record_write(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

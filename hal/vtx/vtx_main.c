@@ -91,7 +91,7 @@ static void main_config(struct vmm_config *cfg)
 	if (vmm_config_parse(cfg, vtx_boot.config, vtx_boot.config_len))
 		vtx_fatal("configuration rejected (line named above)");
 	vmm_log_set_level((enum vmm_log_level)cfg->log_level);
-	if (!vtx_boot.nkeys)
+	if (!vtx_boot.nkeysrc)
 		LOG_WARN("no key module: disks configured 'encrypt' cannot be used");
 }
 
@@ -128,6 +128,7 @@ void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 	main_config(&cfg);
 	vtx_mem_scrub();
 	vtx_simd_init();
+	vtx_keys_unwrap();
 	vtx_vmx_on();
 	vtx_ept_build();
 	vtx_io_init();

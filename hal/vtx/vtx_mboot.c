@@ -4,7 +4,8 @@
  * modules, the ACPI root pointer, and whether UEFI firmware started us.
  *
  * The key module lies in memory that becomes the guest's: it is copied
- * into VMM memory and wiped at once, and so is the configuration.
+ * into VMM memory (vtx_key.c) and wiped at once, and so is the
+ * configuration.
  */
 #include "vtx_priv.h"
 
@@ -50,16 +51,10 @@ static int mboot_module(const struct mb2_module *m)
 		vmm_memcpy(vtx_boot.config + vtx_boot.config_len, p, len);
 		vtx_boot.config_len += len;
 	} else if (!vmm_strcmp(m->cmdline, "key")) {
-		size_t n = len / CRYPTO_XTS_KEY_SIZE;
+		int err = vtx_key_module(p, len);
 
-		if (!n || len % CRYPTO_XTS_KEY_SIZE || vtx_boot.nkeys + n > VMM_MAX_KEYS) {
-			vmm_wipe(p, len);
-			LOG_ERR("key module: %zu bytes; want 1 to %d keys of %d raw bytes", len,
-				VMM_MAX_KEYS, CRYPTO_XTS_KEY_SIZE);
-			return PP_EKEY;
-		}
-		vmm_memcpy(vtx_boot.keys + vtx_boot.nkeys * CRYPTO_XTS_KEY_SIZE, p, len);
-		vtx_boot.nkeys += n;
+		vmm_wipe(p, len);
+		return err;
 	} else {
 		LOG_WARN("module '%s' ignored (want 'config' or 'key')", m->cmdline);
 	}

@@ -179,8 +179,13 @@ struct vtx_boot {
 	uint64_t rsdt, xsdt;               /* ACPI root tables from the RSDP copy, 0 if none */
 	char config[4096];
 	size_t config_len;
-	uint8_t keys[VMM_MAX_KEYS * CRYPTO_XTS_KEY_SIZE];
+	uint8_t keys[VMM_MAX_KEYS * CRYPTO_XTS_KEY_SIZE];   /* filled by vtx_keys_unwrap() */
 	size_t nkeys;
+	struct vtx_keysrc {
+		uint8_t data[VMM_KEY_FILE_SIZE];   /* a raw 64-byte key or a key file */
+		uint16_t len;
+	} keysrc[VMM_MAX_KEYS];
+	unsigned nkeysrc;
 };
 extern struct vtx_boot vtx_boot;
 extern char vtx_image_start[], vtx_image_end[];
@@ -189,6 +194,16 @@ int vtx_mboot_parse(uint64_t mbi_phys);
 
 /* ---- Console (vtx_console.c) ---- */
 void vtx_console_init(void);
+/* The next key typed on COM1 or the PS/2 keyboard (polled; waits), '\n' for Enter. */
+char vtx_console_getc(void);
+/* Text on the VGA screen's last line, where a BIOS machine has one. */
+void vtx_console_screen(const char *s);
+
+/* ---- Keys (vtx_key.c) ---- */
+/* A "key" module: raw 64-byte keys or a parapass key file, kept for vtx_keys_unwrap(). */
+int vtx_key_module(const uint8_t *p, size_t len);
+/* Raw keys as they are; key files unwrapped, asking for the passphrase if they need one. */
+void vtx_keys_unwrap(void);
 
 /* ---- CPU tables (vtx_cpu.c) ---- */
 void vtx_cpu_init(void);
