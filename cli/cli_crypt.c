@@ -283,6 +283,11 @@ static int crypt_main(struct crypt_args *a, struct crypt_target *t, uint8_t key[
 			       "--resume)\n", jpath);
 		return crypt_verify_cmd(a, t->fd, key);
 	}
+	if (!a->resume && !stat(jpath, &js)) {
+		fprintf(stderr, WHO ": %s: a journal exists (%s): an interrupted conversion; finish "
+			"it with --resume\n", a->target, jpath);
+		return CLI_BADINPUT;
+	}
 	if (!a->resume && !a->force) {
 		rc = crypt_guard(a, t->fd, key);
 		if (rc)
