@@ -74,6 +74,31 @@ static void acpi_madt(struct acpi_hdr *h)
 	LOG_INFO("MADT: %u other processor(s) hidden; the guest runs on one CPU", hidden);
 }
 
+/*
+ * MCFG (PCI Firmware 3.2, 4.1.2): the memory-mapped configuration (ECAM)
+ * windows. A guest writing there could move the IDE controller's BARs or
+ * change its mode unseen by vmm/, which watches 0xCF8/0xCFC: EPT keeps the
+ * windows out (reads all-ones, writes dropped) and the table is renamed so
+ * the OS uses the I/O ports, as on a chipset without ECAM.
+ */
+static void acpi_mcfg(struct acpi_hdr *h)
+{
+	for (uint32_t off = 44; off + 16 <= h->len; off += 16) {
+		const uint8_t *e = (const uint8_t *)h + off;
+		uint64_t base = *(const uint64_t *)e;
+		uint8_t first = e[10], last = e[11];
+
+		if (last < first || vtx_ept_block(base + ((uint64_t)first << 20),
+						  base + (((uint64_t)last + 1) << 20), "PCI ECAM window"))
+			vtx_fatal("MCFG entry %llx buses %u-%u cannot be hidden", (unsigned long long)base,
+				  first, last);
+		LOG_INFO("PCI ECAM window %llx buses %u-%u hidden; the guest uses ports 0xCF8/0xCFC",
+			 (unsigned long long)base, first, last);
+	}
+	vmm_memcpy(h->sig, "XCFG", 4);
+	acpi_checksum(h);
+}
+
 /* FADT (5.2.9): PM1a_CNT_BLK at offset 64; a 16-bit I/O port on PC chipsets. */
 static void acpi_fadt(const struct acpi_hdr *h)
 {
@@ -106,6 +131,8 @@ void vtx_acpi_init(void)
 			continue;
 		if (!vmm_memcmp(t->sig, "APIC", 4))
 			acpi_madt(t);
+		else if (!vmm_memcmp(t->sig, "MCFG", 4))
+			acpi_mcfg(t);
 		else if (!vmm_memcmp(t->sig, "FACP", 4))
 			acpi_fadt(t);
 	}

@@ -20,7 +20,8 @@
 #define EPT_PS 0x80ull
 #define EPT_ADDR 0x000FFFFFFFFFF000ull
 #define EPT_LOG_MAX 8
-#define EPT_SLOTS 4
+#define EPT_SLOTS 8   /* entries open at once: two per page an instruction touches */
+#define EPT_BLOCK_MAX 8
 #define RFLAGS_TF (1u << 8)
 
 uint64_t vtx_ept_hidden_hits;
@@ -28,8 +29,14 @@ static uint64_t *ept_pml4, ept_top;
 static int ept_leaf_max;   /* highest level a leaf may sit at: 3 = 1 GiB, 2 = 2 MiB */
 static struct vtx_mtrr ept_mtrr;
 static uint8_t *ept_scratch;
-static struct { uint64_t *pde; uint64_t *pt; } ept_slot[EPT_SLOTS];
+/* Entries opened for one step; spare page tables stand in for a hidden 2 MiB entry. */
+static struct { uint64_t *e; } ept_slot[EPT_SLOTS];
+static uint64_t *ept_spare[EPT_SLOTS];
+static bool ept_spare_used[EPT_SLOTS];
 static bool ept_stepping, ept_guest_tf;
+/* Never mapped: VMM memory first, then what vtx_ept_block() adds (PCI ECAM). */
+static struct { struct vtx_range r; const char *what; } ept_blocked[EPT_BLOCK_MAX];
+static unsigned ept_nblocked;
 
 static void mtrr_read(struct vtx_mtrr *m)
 {
@@ -61,19 +68,42 @@ static void mtrr_read(struct vtx_mtrr *m)
 
 static void ept_map(uint64_t *table, int level, uint64_t tbase, uint64_t lo, uint64_t hi);
 
+int vtx_ept_block(uint64_t base, uint64_t end, const char *what)
+{
+	/* One slot stays free for VMM memory, added by vtx_ept_build(). */
+	if (ept_nblocked + 1 >= EPT_BLOCK_MAX || (base | end) & (VTX_PAGE - 1) || base >= end)
+		return PP_EINVAL;
+	ept_blocked[ept_nblocked++] = (typeof(ept_blocked[0])){ { base, end }, what };
+	return PP_OK;
+}
+
+/* 1: [a, a+size) wholly blocked, -1: partly, 0: not at all; *what names the range. */
+static int ept_blocked_in(uint64_t a, uint64_t size, const char **what)
+{
+	for (unsigned i = 0; i < ept_nblocked; i++) {
+		const struct vtx_range *r = &ept_blocked[i].r;
+
+		if (a >= r->end || a + size <= r->base)
+			continue;
+		*what = ept_blocked[i].what;
+		return a >= r->base && a + size <= r->end ? 1 : -1;
+	}
+	return 0;
+}
+
 /* One entry covering [a, a+size): hidden, a leaf with the MTRR type, or a table. */
 static void ept_entry(uint64_t *e, int level, uint64_t a)
 {
 	uint64_t size = 1ull << (12 + 9 * (level - 1));
-	bool vmm = vtx_is_vmm(a, size);
-	int type;
+	const char *what;
+	int blocked = ept_blocked_in(a, size, &what), type;
 	uint64_t *sub;
 
-	if (vmm && a >= vtx_boot.image_base && a + size <= vtx_boot.image_end) {
-		*e = 0;   /* wholly VMM memory: not present */
+	if (blocked > 0) {
+		*e = 0;   /* wholly blocked: not present */
 		return;
 	}
-	if (!vmm && level <= ept_leaf_max) {
+	if (!blocked && level <= ept_leaf_max) {
 		type = vtx_mtrr_type(&ept_mtrr, a, size);
 		if (type >= 0) {
 			*e = a | EPT_RWX | (uint64_t)type << 3 | (level > 1 ? EPT_PS : 0);
@@ -104,6 +134,11 @@ static void ept_map(uint64_t *table, int level, uint64_t tbase, uint64_t lo, uin
 
 int vtx_ept_build(void)
 {
+	/* VMM memory goes first, so that it is what a lookup names. */
+	for (unsigned i = ept_nblocked++; i > 0; i--)
+		ept_blocked[i] = ept_blocked[i - 1];
+	ept_blocked[0].r = (struct vtx_range){ vtx_boot.image_base, vtx_boot.image_end };
+	ept_blocked[0].what = "VMM memory";
 	mtrr_read(&ept_mtrr);
 	ept_leaf_max = vtx_caps.ept_1g ? 3 : 2;
 	ept_top = vtx_phys_top();
@@ -117,7 +152,7 @@ int vtx_ept_build(void)
 	ept_scratch = vtx_alloc_page();
 	vmm_memset(ept_scratch, 0xFF, VTX_PAGE);
 	for (unsigned i = 0; i < EPT_SLOTS; i++)
-		ept_slot[i].pt = vtx_alloc_page();
+		ept_spare[i] = vtx_alloc_page();
 	ept_map(ept_pml4, 4, 0, 0, ept_top);
 	LOG_INFO("EPT: identity map of %llu GiB with MTRR types (%s pages), VMM memory hidden",
 		 (unsigned long long)(ept_top >> 30), vtx_caps.ept_1g ? "1 GiB" : "2 MiB");
@@ -130,35 +165,55 @@ uint64_t vtx_ept_pointer(void)
 	return vtx_virt_to_phys(ept_pml4) | (3u << 3) | (vtx_caps.ept_wb ? 6 : 0);
 }
 
-/* The page-directory entry (2 MiB) that covers gpa; VMM memory is 2 MiB aligned. */
-static uint64_t *ept_pde(uint64_t gpa)
+/* The first empty entry on gpa's walk, and its level (1 = 4 KiB, 2 = 2 MiB). */
+static uint64_t *ept_hole(uint64_t gpa, int *level)
 {
 	uint64_t *t = ept_pml4;
 
-	for (int level = 4; level > 2; level--) {
-		uint64_t e = t[(gpa >> (12 + 9 * (level - 1))) & 511];
+	for (*level = 4;; (*level)--) {
+		uint64_t *e = &t[(gpa >> (12 + 9 * (*level - 1))) & 511];
 
-		VMM_ASSERT(e && !(e & EPT_PS));
-		t = vtx_phys(e & EPT_ADDR);
+		if (!*e)
+			return e;
+		VMM_ASSERT(*level > 1 && !(*e & EPT_PS));
+		t = vtx_phys(*e & EPT_ADDR);
 	}
-	return &t[(gpa >> 21) & 511];
 }
 
-static void ept_hidden_step(uint64_t gpa)
+static void ept_open(uint64_t *e, uint64_t val)
 {
-	uint64_t *pde = ept_pde(gpa), rflags;
 	unsigned i;
 
-	for (i = 0; i < EPT_SLOTS && ept_slot[i].pde && ept_slot[i].pde != pde; i++)
+	for (i = 0; i < EPT_SLOTS && ept_slot[i].e; i++)
 		;
 	if (i == EPT_SLOTS)
-		vtx_fatal("one guest instruction touched more than %d hidden 2 MiB regions", EPT_SLOTS);
-	if (!ept_slot[i].pde) {
-		ept_slot[i].pde = pde;
-		*pde = vtx_virt_to_phys(ept_slot[i].pt) | EPT_RWX;
+		vtx_fatal("one guest instruction touched more than %d hidden pages", EPT_SLOTS / 2);
+	ept_slot[i].e = e;
+	*e = val;
+}
+
+/* Map gpa's page to the scratch page and step the guest over one instruction. */
+static void ept_hidden_step(uint64_t gpa)
+{
+	int level;
+	uint64_t *e = ept_hole(gpa, &level), rflags;
+
+	if (level == 2) {
+		unsigned i;
+		uint64_t *spare;
+
+		for (i = 0; i < EPT_SLOTS && ept_spare_used[i]; i++)
+			;
+		VMM_ASSERT(i < EPT_SLOTS);   /* as many spares as slots */
+		ept_spare_used[i] = true;
+		spare = ept_spare[i];
+		ept_open(e, vtx_virt_to_phys(spare) | EPT_RWX);
+		e = &spare[(gpa >> 12) & 511];
+		level = 1;
 	}
-	ept_slot[i].pt[(gpa >> 12) & 511] = vtx_virt_to_phys(ept_scratch) | EPT_RWX |
-					    (uint64_t)VTX_MT_WB << 3;
+	if (level != 1)
+		vtx_fatal("hidden range at %llx is not 4 KiB or 2 MiB mapped", (unsigned long long)gpa);
+	ept_open(e, vtx_virt_to_phys(ept_scratch) | EPT_RWX | (uint64_t)VTX_MT_WB << 3);
 	vtx_invept();
 	if (ept_stepping)
 		return;
@@ -173,13 +228,13 @@ static void ept_hidden_step(uint64_t gpa)
 	vtx_vmwrite(EXCEPTION_BITMAP, 1u << 1);
 }
 
-static void ept_log_hidden(struct vtx_regs *r, uint64_t gpa, uint64_t q)
+static void ept_log_hidden(struct vtx_regs *r, uint64_t gpa, uint64_t q, const char *what)
 {
 	vtx_ept_hidden_hits++;
 	if (vtx_ept_hidden_hits > EPT_LOG_MAX)
 		return;
-	LOG_WARN("guest %s of hidden VMM memory at %llx (access %llu): it reads all-ones, "
-		 "writes are dropped%s", (q & 4) ? "fetch" : (q & 2) ? "write" : "read",
+	LOG_WARN("guest %s of hidden %s at %llx (access %llu): it reads all-ones, "
+		 "writes are dropped%s", (q & 4) ? "fetch" : (q & 2) ? "write" : "read", what,
 		 (unsigned long long)gpa, (unsigned long long)vtx_ept_hidden_hits,
 		 vtx_ept_hidden_hits == EPT_LOG_MAX ? " (no more of these are logged)" : "");
 	vtx_dump_guest(r, "access to hidden memory");
@@ -188,10 +243,11 @@ static void ept_log_hidden(struct vtx_regs *r, uint64_t gpa, uint64_t q)
 void vtx_ept_violation(struct vtx_regs *r)
 {
 	uint64_t gpa = vtx_vmread(GUEST_PHYS_ADDR), q = vtx_vmread(EXIT_QUALIFICATION);
+	const char *what = NULL;
 
-	if (!vtx_is_vmm(gpa, 1)) {
+	if (!ept_blocked_in(gpa & ~(VTX_PAGE - 1), VTX_PAGE, &what)) {
 		if (gpa < ept_top || (q & 0x38)) {
-			vtx_dump_guest(r, "EPT violation outside VMM memory");
+			vtx_dump_guest(r, "EPT violation outside hidden memory");
 			vtx_fatal("EPT violation at %llx, qualification %llx", (unsigned long long)gpa,
 				  (unsigned long long)q);
 		}
@@ -201,7 +257,7 @@ void vtx_ept_violation(struct vtx_regs *r)
 		vtx_invept();
 		return;
 	}
-	ept_log_hidden(r, gpa, q);
+	ept_log_hidden(r, gpa, q, what);
 	ept_hidden_step(gpa);
 }
 
@@ -216,11 +272,16 @@ void vtx_ept_step_done(void)
 	bool any = false;
 
 	for (unsigned i = 0; i < EPT_SLOTS; i++) {
-		if (!ept_slot[i].pde)
+		if (!ept_slot[i].e)
 			continue;
-		*ept_slot[i].pde = 0;
-		vmm_memset(ept_slot[i].pt, 0, VTX_PAGE);
-		ept_slot[i].pde = NULL;
+		*ept_slot[i].e = 0;
+		ept_slot[i].e = NULL;
+	}
+	for (unsigned i = 0; i < EPT_SLOTS; i++) {
+		if (!ept_spare_used[i])
+			continue;
+		vmm_memset(ept_spare[i], 0, VTX_PAGE);
+		ept_spare_used[i] = false;
 		any = true;
 	}
 	if (!any)

@@ -129,11 +129,11 @@ void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 	vtx_mem_scrub();
 	vtx_simd_init();
 	vtx_keys_unwrap();
+	vtx_acpi_init();
 	vtx_vmx_on();
 	vtx_ept_build();
 	vtx_io_init();
 	vtx_vmcs_setup();
-	vtx_acpi_init();
 	main_start_core(&cfg);
 	vtx_bios_init(cfg.boot_drive);
 	vtx_bios_guest_state();

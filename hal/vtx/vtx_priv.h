@@ -280,6 +280,8 @@ uint64_t vtx_cr0_mask(void);
 uint64_t vtx_cr4_mask(void);
 void vtx_entry_failed(uint64_t rflags);
 int vtx_ept_build(void);
+/* Keep [base, end) (page aligned) out of the guest too; before vtx_ept_build(). */
+int vtx_ept_block(uint64_t base, uint64_t end, const char *what);
 uint64_t vtx_ept_pointer(void);
 /* An EPT violation: hidden memory answers all-ones and drops writes. */
 void vtx_ept_violation(struct vtx_regs *r);
