@@ -66,6 +66,8 @@ void ata_controller_changed(uint8_t bus, uint8_t dev, uint8_t fn);
 int ata_check_config(void);
 /* Whether bus:dev.fn is an attached controller. */
 bool ata_controller_owned(uint8_t bus, uint8_t dev, uint8_t fn);
+/* The policy table's name of an opcode ("READ DMA"), or NULL: for profilers and logs. */
+const char *ata_cmd_name(uint8_t op);
 
 /* What the mediator did, for the profiler and the exit summary. */
 struct ata_stats {

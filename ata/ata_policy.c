@@ -120,3 +120,8 @@ const struct ata_cmd_info ata_cmds[256] = {
 	[0xC0] = { ATA_P_DENY, 0, "CFA ERASE SECTORS", "CFA" },
 	[0xB6] = { ATA_P_DENY, 0, "NV CACHE", "not mediated" },
 };
+
+const char *ata_cmd_name(uint8_t op)
+{
+	return ata_cmds[op].name;
+}

@@ -11,8 +11,10 @@
 #ifndef REPLAY_H
 #define REPLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmm/vmm_record.h"
 
@@ -66,5 +68,78 @@ uint64_t replay_trace_offset(const struct replay_trace *t);
  * Fill buf with nsectors sectors of it starting at lba.
  */
 void replay_pattern_fill(uint64_t seed, uint64_t lba, void *buf, size_t nsectors);
+
+/* ---- The replay engine (replay_run.c; design and matching rules in replay/README.md) ---- */
+enum replay_status {
+	REPLAY_PASS = 0,      /* every check held */
+	REPLAY_MISMATCH = 1,  /* the first difference is in msg, event and line */
+	REPLAY_BADINPUT = 2,  /* the trace (or an image it names) cannot be replayed: msg says why */
+};
+
+struct replay_opts {
+	FILE *progress;       /* a progress line for long traces (a terminal), or NULL */
+	FILE *console;        /* the mediator's log; NULL = stderr */
+	const char *trace_out;/* Chrome trace-event (Perfetto) JSON of the mediated run, or NULL */
+	uint32_t busy_polls;  /* status reads the simulated drives stay busy; 0 = ready at once */
+	uint32_t max_polls;   /* bound on the polls added to meet a recorded status; 0 = 100000 */
+	/*
+	 * TESTS ONLY: give the mediator test_policy (enum vmm_rec_policy) for
+	 * every disk while the oracle keeps the trace's policies: a mediator
+	 * that stops encrypting, which the checks must catch.
+	 */
+	bool test_override;
+	uint8_t test_policy;
+};
+
+#define REPLAY_MSG 1024
+
+/* One ATA opcode in the profile: count, bytes moved, latency percentiles in ns. */
+struct replay_op_stat {
+	uint64_t count, bytes, invocations;
+	uint64_t p50, p90, p99, max;
+};
+
+struct replay_result {
+	int status;                 /* enum replay_status */
+	char msg[REPLAY_MSG];       /* what differed, or why the input is bad; "" on a pass */
+	uint64_t event, line;       /* the first differing event (1-based) and its line; 0 if none */
+	/* What the mediated run did. */
+	uint64_t events, commands, payload;   /* payload: PIO data and DMA bytes, both ways */
+	uint64_t pio_sectors, pio_invocations, dma_commands, dma_invocations, dma_bytes;
+	uint64_t written_sectors;   /* non-zero sectors the guest wrote: not one may be on an encrypted disk */
+	uint64_t checked_sectors;   /* disk sectors compared with the oracle */
+	/* How statuses were matched by meaning (README "Status polling"). */
+	uint64_t polls_added, transitional, dma_held, floating, identity;
+	/* Profile of the mediated run; times in ns. */
+	uint64_t engine_ns;         /* executing the events: guest side, mediator, device model */
+	uint64_t reader_ns;         /* reading the trace during the mediated run */
+	uint64_t total_ns;          /* the whole replay: scan, oracle run, mediated run, checks */
+	uint64_t med_invocations, med_ns, decode_ns, copy_ns, crypto_ns, device_ns;
+	uint64_t cmd_p50, cmd_p90, cmd_p99, cmd_max;
+	struct replay_op_stat op[256];
+};
+
+/*
+ * Replay one trace (FORMAT.md): build the hal/sim machine its header
+ * describes, run it once without the mediator on a plaintext disk (the
+ * oracle's expected plaintext), once through vmm/ and ata/ on a disk
+ * encrypted by OpenSSL, checking every read against the trace, then check
+ * the final disks against OpenSSL-XTS(expected plaintext) and for any
+ * plaintext sector the guest wrote. Returns r->status; r is filled in.
+ */
+int replay_run(const char *path, const struct replay_opts *o, struct replay_result *r);
+
+/* The outcome and, with profile, the profile as text; one JSON object (no newline). */
+void replay_report_text(FILE *f, const char *path, const struct replay_result *r, bool profile);
+void replay_report_json(FILE *f, const char *path, const struct replay_result *r);
+
+/* ---- Synthetic traces (replay_synth.c) ---- */
+/* Scenario i's name and, if what is not NULL, what it exercises; NULL past the last. */
+const char *replay_synth_name(unsigned i, const char **what);
+/*
+ * Record scenario name into path: hal/sim's driver runs it while parapass
+ * mediates and records (vmm_record). 0, or a PP_E* code with err set.
+ */
+int replay_synth(const char *name, const char *path, char *err, size_t errlen);
 
 #endif /* REPLAY_H */

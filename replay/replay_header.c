@@ -39,7 +39,7 @@ static const struct rt_field chan_fields[] = {
 
 enum {
 	DISK_CHANNEL, DISK_DRIVE, DISK_SECTORS, DISK_CYLS, DISK_HEADS, DISK_SPT, DISK_POLICY,
-	DISK_CONTENT, DISK_SEED, DISK_PATH, DISK_SHA,
+	DISK_CONTENT, DISK_SEED, DISK_PATH, DISK_SHA, DISK_MULTIPLE,
 };
 static const struct rt_field disk_fields[] = {
 	[DISK_CHANNEL] = { .key = "channel", .type = RT_UINT, .size = 1, .max = 3, .required = true,
@@ -60,6 +60,8 @@ static const struct rt_field disk_fields[] = {
 	[DISK_PATH] = { .key = "path", .type = RT_STR, .off = DISK(image) },
 	[DISK_SHA] = { .key = "sha256", .type = RT_HEX, .size = VMM_REC_SHA256_SIZE,
 		       .off = DISK(sha256) },
+	[DISK_MULTIPLE] = { .key = "multiple", .type = RT_UINT, .size = 1, .max = 128,
+			    .off = DISK(multiple) },
 };
 
 /* Which of seed, path, sha256 each kind of content takes (bits by field index). */

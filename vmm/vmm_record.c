@@ -304,6 +304,8 @@ static void enc_disk(struct vmm_rec_enc *e, const struct vmm_rec_disk *d)
 		enc_field(e, ", heads: ", d->heads, false);
 		enc_field(e, ", spt: ", d->spt, false);
 	}
+	if (d->multiple)
+		enc_field(e, ", multiple: ", d->multiple, false);
 	enc_puts(e, ", policy: ");
 	enc_puts(e, rec_policy_names[d->policy]);
 	enc_puts(e, ", content: ");

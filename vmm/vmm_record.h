@@ -50,6 +50,7 @@ struct vmm_rec_disk {
 	uint8_t policy;        /* enum vmm_rec_policy */
 	uint8_t content;       /* enum vmm_rec_content */
 	uint16_t cyls, heads, spt;  /* default CHS geometry (IDENTIFY words 1, 3, 6) */
+	uint8_t multiple;      /* multiple count at power-on (IDENTIFY word 59); 0 = off */
 	uint64_t sectors;      /* capacity, 1 .. 2^48 */
 	uint64_t seed;         /* VMM_REC_PATTERN */
 	const char *image;     /* VMM_REC_IMAGE: path, relative to the trace's folder */

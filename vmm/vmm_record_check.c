@@ -83,6 +83,8 @@ static const char *rec_disk_invalid(const struct vmm_rec_header *h, unsigned i)
 		return "sectors must be 1 .. 2^48 (LBA48)";
 	if (d->heads > 16 || d->spt > 255)
 		return "geometry: heads 0 .. 16, spt 0 .. 255";
+	if (d->multiple & (d->multiple - 1))
+		return "multiple: a power of two up to 128, or 0 for off";
 	if (d->policy > VMM_REC_ENCRYPT)
 		return "policy must be encrypt, pass or deny";
 	if (d->content > VMM_REC_IMAGE)
