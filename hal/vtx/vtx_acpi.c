@@ -161,6 +161,8 @@ bool vtx_acpi_io(struct hal_io_req *req)
 		if (off && !acpi_profile_done) {
 			acpi_profile_done = true;
 			vtx_prof_print(req->port == BOCHS_SHUTDOWN_PORT ? "shutdown port" : "ACPI power-off");
+			vtx_rec_stop();
+			vtx_console_flush();
 		}
 		hal_outs(req->port, req->width, req->data, req->count);
 	} else {

@@ -48,6 +48,17 @@ static void uart_put(const struct vtx_uart *u, uint8_t c)
 	hal_outb(u->base, c);
 }
 
+/* Wait until both UARTs have sent every byte (LSR bit 6, TEMT): a power-off follows. */
+void vtx_console_flush(void)
+{
+	const struct vtx_uart *u[] = { &uart_log, &uart_rec };
+
+	for (unsigned i = 0; i < 2; i++)
+		for (int n = 0; u[i]->present && n < UART_SPIN * 16; n++)
+			if (hal_inb(u[i]->base + UART_LSR) & 0x40)
+				break;
+}
+
 void vtx_console_init(void)
 {
 	uart_init(&uart_log);
@@ -122,9 +133,12 @@ void hal_record_write(const void *buf, size_t len)
 
 void hal_panic(void)
 {
-	if (vtx_prof.guest_started)
+	if (vtx_prof.guest_started) {
 		vtx_prof_print("panic");
+		vtx_rec_stop();
+	}
 	hal_console_write("parapass vtx: halted\n", 21);
+	vtx_console_flush();
 	vtx_halt_forever();
 	__builtin_unreachable();
 }

@@ -194,6 +194,7 @@ int vtx_mboot_parse(uint64_t mbi_phys);
 
 /* ---- Console (vtx_console.c) ---- */
 void vtx_console_init(void);
+void vtx_console_flush(void);
 /* The next key typed on COM1 or the PS/2 keyboard (polled; waits), '\n' for Enter. */
 char vtx_console_getc(void);
 /* Text on the VGA screen's last line, where a BIOS machine has one. */
@@ -351,6 +352,10 @@ void vtx_acpi_init(void);
 /* Port owned by the backend (power-off, Bochs shutdown): true if handled. */
 bool vtx_acpi_io(struct hal_io_req *req);
 bool vtx_acpi_owns(uint32_t port);
+
+/* ---- Recording (vtx_rec.c): the trace over COM2 when the configuration says "record on" ---- */
+void vtx_rec_start(const struct vmm_config *cfg);
+void vtx_rec_stop(void);
 
 /* ---- Extended state (vtx_simd.c) ---- */
 int vtx_simd_init(void);
