@@ -187,6 +187,19 @@ static uint8_t ata_settle(struct ata_chan *ch)
 	return st;
 }
 
+/* Does the selected device show the previous contents when HOB is set (ATA8-ACS 6.2.4)? */
+static bool ata_probe_hob(struct ata_chan *ch)
+{
+	uint8_t v;
+
+	ata_out(ch, ATA_REG_LBAL, 0x5A);
+	ata_out(ch, ATA_REG_LBAL, 0xA5);
+	hal_outb(ch->ctl, 0x08 | ATA_CTL_HOB);
+	v = ata_in(ch, ATA_REG_LBAL);
+	hal_outb(ch->ctl, 0x08);
+	return v == 0x5A;
+}
+
 /*
  * Before the guest runs: is the drive there, ATA or ATAPI, and with what
  * geometry and block size (IDENTIFY DEVICE, ATA8-ACS 7.16; an ATAPI device
@@ -209,6 +222,7 @@ static void ata_probe_drive(struct ata_chan *ch, unsigned d)
 		ata_identify_fixup(dr, id);
 		dr->present = true;
 		ata_settle(ch); /* leave it idle: the guest finds it as the BIOS left it */
+		dr->hob_readback = ata_probe_hob(ch);
 	} else if ((st & ATA_ERR) && ata_in(ch, ATA_REG_LBAM) == 0x14 &&
 		   ata_in(ch, ATA_REG_LBAH) == 0xEB) {
 		dr->present = dr->atapi = true;

@@ -94,6 +94,7 @@ enum ata_state {
 struct ata_drive {
 	struct ata_disk_policy pol;
 	bool present, atapi;
+	bool hob_readback;    /* device control HOB selects the previous contents on read */
 	uint8_t multiple;     /* sectors per block for READ/WRITE MULTIPLE; 0 = off */
 	uint16_t heads, spt;  /* current CHS translation; 0 = unknown */
 };
@@ -106,6 +107,12 @@ struct ata_chan {
 	uint8_t devctl;          /* guest's device control, SRST and HOB cleared */
 	uint8_t sel;             /* drive the guest selected last */
 	uint8_t feature;         /* guest's last feature register write */
+	/*
+	 * Count and LBA low/mid/high as the guest wrote them: [0] current,
+	 * [1] previous (HOB) contents; tf_known bit r / 4 + r says which are
+	 * known. Only for disks whose HOB read-back does not work.
+	 */
+	uint8_t tf[2][4], tf_known;
 	struct ata_drive drive[ATA_DRIVES];
 
 	/* The command being mediated. */

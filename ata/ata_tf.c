@@ -29,6 +29,28 @@ bool ata_wait_drq(struct ata_chan *ch)
 	return (st & (ATA_BSY | ATA_DRQ | ATA_ERR)) == ATA_DRQ;
 }
 
+/*
+ * The HOB bytes of count, LBA low, mid, high (ATA8-ACS 4.18.5), read back
+ * from the device with device control HOB set. A device that ignores HOB
+ * on reads (Bochs 2.7's disks) shows the low bytes again; for it the
+ * previous contents are the guest's earlier writes, taken only if the low
+ * bytes read back (lo) are exactly what the guest wrote last, so that the
+ * shadow provably matches the device's registers. False if it does not.
+ */
+static bool ata_read_hob(struct ata_chan *ch, const struct ata_drive *d, uint8_t hob[4],
+			 const uint8_t lo[4])
+{
+	if (d->hob_readback) {
+		hal_outb(ch->ctl, ch->devctl | ATA_CTL_HOB);
+		for (unsigned r = 0; r < 4; r++)
+			hob[r] = ata_in(ch, ATA_REG_COUNT + r);
+		hal_outb(ch->ctl, ch->devctl);
+		return true;
+	}
+	vmm_memcpy(hob, ch->tf[1], 4);
+	return ch->tf_known == 0xFF && !vmm_memcmp(lo, ch->tf[0], 4);
+}
+
 static struct ata_args ata_read_args(struct ata_chan *ch, const struct ata_cmd_info *ci)
 {
 	struct ata_args a = { .ok = true };
@@ -41,16 +63,16 @@ static struct ata_args ata_read_args(struct ata_chan *ch, const struct ata_cmd_i
 	a.dev = (devreg & ATA_DEV_DRV) ? 1 : 0;
 	d = &ch->drive[a.dev];
 	if (ci->flags & ATA_F_EXT) {
+		uint8_t hob[4];
+
 		/* The previous contents (HOB) hold bits 15:8 of the count and 47:24 of the LBA. */
-		hal_outb(ch->ctl, ch->devctl | ATA_CTL_HOB);
-		count |= (uint32_t)ata_in(ch, ATA_REG_COUNT) << 8;
-		a.lba = (uint64_t)ata_in(ch, ATA_REG_LBAL) << 24 |
-			(uint64_t)ata_in(ch, ATA_REG_LBAM) << 32 |
-			(uint64_t)ata_in(ch, ATA_REG_LBAH) << 40;
-		hal_outb(ch->ctl, ch->devctl);
-		a.lba |= lbal | lbam << 8 | lbah << 16;
+		a.ok = ata_read_hob(ch, d, hob, (uint8_t[4]){ (uint8_t)count, (uint8_t)lbal,
+							       (uint8_t)lbam, (uint8_t)lbah });
+		a.lba = lbal | lbam << 8 | lbah << 16 | (uint64_t)hob[1] << 24 |
+			(uint64_t)hob[2] << 32 | (uint64_t)hob[3] << 40;
+		count |= (uint32_t)hob[0] << 8;
 		a.count = count ? count : 65536;
-		a.ok = (devreg & ATA_DEV_LBA) && a.lba + a.count <= 1ull << 48;
+		a.ok = a.ok && (devreg & ATA_DEV_LBA) && a.lba + a.count <= 1ull << 48;
 	} else if (devreg & ATA_DEV_LBA) {
 		a.lba = lbal | lbam << 8 | lbah << 16 | (uint64_t)(devreg & 0x0F) << 24;
 		a.count = count ? count : 256;
@@ -72,6 +94,7 @@ static struct ata_args ata_read_args(struct ata_chan *ch, const struct ata_cmd_i
 void ata_abort_cmd(struct ata_chan *ch)
 {
 	ata_stats.denied++;
+	ch->tf_known = 0;
 	ata_out(ch, ATA_REG_FEATURE, 0);
 	ata_out(ch, ATA_REG_CMD, 0x00);
 	ch->state = ATA_IDLE;
@@ -190,6 +213,7 @@ void ata_issue(struct ata_chan *ch, uint8_t op, uint8_t state)
 {
 	ata_stats.commands++;
 	ch->state = state;
+	ch->tf_known = 0; /* a command may rewrite the registers (e.g. the last LBA on an error) */
 	ata_out(ch, ATA_REG_CMD, op);
 }
 
@@ -314,6 +338,13 @@ static void ata_reg_write(struct ata_chan *ch, unsigned reg, uint8_t v)
 	}
 	if (reg == ATA_REG_FEATURE)
 		ch->feature = v; /* SMART and TRIM look at it when the command comes */
+	if (reg >= ATA_REG_COUNT && reg <= ATA_REG_LBAH) { /* each write pushes the HOB copy */
+		unsigned r = reg - ATA_REG_COUNT;
+
+		ch->tf[1][r] = ch->tf[0][r];
+		ch->tf[0][r] = v;
+		ch->tf_known = (uint8_t)(ch->tf_known | (ch->tf_known & 1u << r) << 4 | 1u << r);
+	}
 	if (reg == ATA_REG_DEVICE)
 		ch->sel = (v & ATA_DEV_DRV) ? 1 : 0;
 	ata_out(ch, reg, v);
@@ -359,9 +390,10 @@ void ata_io_ctl(void *ctx, struct hal_io_req *req)
 			continue;
 		}
 		if (p[0] & ATA_CTL_SRST) {
-			/* A software reset ends every command on the channel. */
+			/* A software reset ends every command and reloads the registers. */
 			ata_reset_state(ch);
 			ch->sel = 0;
+			ch->tf_known = 0;
 		}
 		ch->devctl = p[0] & (uint8_t)~(ATA_CTL_SRST | ATA_CTL_HOB);
 		hal_outb(ch->ctl, p[0]);

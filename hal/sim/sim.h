@@ -57,6 +57,7 @@ struct sim_disk_config {
 	uint8_t max_multiple; /* IDENTIFY word 47; 0 = 16; SIM_NO_MULTIPLE = none */
 	uint32_t busy_polls;  /* status reads that still see BSY after a command */
 	const char *model;    /* IDENTIFY model string; NULL = "PARAPASS SIM DISK" */
+	bool no_hob_readback; /* reads ignore device control HOB, as Bochs 2.7's disks do */
 };
 #define SIM_NO_MULTIPLE 0xFF
 

@@ -314,7 +314,8 @@ uint8_t sim_ide_cmd_in(unsigned ch, unsigned reg)
 	case SIM_REG_LBAM:
 	case SIM_REG_LBAH:
 		/* HOB=1 reads the previous content (ATA/ATAPI-7 vol. 1, 6.20). */
-		return hob ? d->hob[reg - SIM_REG_ERROR] : d->tf[reg - SIM_REG_ERROR];
+		return hob && !d->no_hob_readback ? d->hob[reg - SIM_REG_ERROR] :
+						    d->tf[reg - SIM_REG_ERROR];
 	case SIM_REG_DEVICE:
 		return d->device;
 	case SIM_REG_STATUS:

@@ -47,6 +47,7 @@ static void sim_ide_power_on(struct sim_ide_dev *d, const struct sim_disk_config
 	d->max_mult = cfg->max_multiple == SIM_NO_MULTIPLE ? 0 :
 		      cfg->max_multiple ? cfg->max_multiple : 16;
 	d->busy_polls = cfg->busy_polls;
+	d->no_hob_readback = cfg->no_hob_readback;
 	snprintf(d->model, sizeof(d->model), "%s", model);
 	snprintf(d->serial, sizeof(d->serial), "PPSIM%u%u%08llX", d->chan, d->unit,
 		 (unsigned long long)cfg->sectors & 0xFFFFFFFFull);

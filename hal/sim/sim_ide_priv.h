@@ -96,6 +96,7 @@ struct sim_disk {
 
 struct sim_ide_dev {
 	bool present, atapi, lba48;
+	bool no_hob_readback;         /* sim_disk_config: the Bochs 2.7 behaviour */
 	uint8_t chan, unit;
 	struct sim_disk disk;
 	char model[41], serial[21];

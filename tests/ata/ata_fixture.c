@@ -44,7 +44,7 @@ int fx_start(const struct fx_disk *disks, const char *config, bool expect_fail)
 		struct sim_disk_config sc = {
 			.sectors = d->sectors, .atapi = d->atapi,
 			.max_multiple = d->max_multiple, .busy_polls = d->busy_polls,
-			.path = d->path,
+			.path = d->path, .no_hob_readback = d->no_hob,
 		};
 		ck_assert_int_eq(sim_disk_attach(d->ch, d->drv, &sc), 0);
 	}

@@ -24,6 +24,7 @@ struct fx_disk {
 	uint8_t max_multiple;
 	uint32_t busy_polls;
 	const char *path;  /* image file instead of memory */
+	bool no_hob;       /* register reads ignore HOB, as on Bochs 2.7 */
 };
 
 /* Guest RAM layout the tests use (PRD tables at SIM_DRV_PRDT). */

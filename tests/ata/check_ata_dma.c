@@ -71,6 +71,26 @@ START_TEST(test_dma_roundtrip)
 END_TEST
 
 /* A PRD table larger than the transfer is allowed; only the needed bytes move. */
+START_TEST(test_dma_lba48_without_hob_readback)
+{
+	static const struct fx_disk nohob[] = { { .ch = 0, .drv = 0, .sectors = 8192, .no_hob = true },
+						{ 0 } };
+	uint8_t bs;
+
+	fx_start(nohob, cfg_encrypt, false);
+	fx_pattern(wbuf, 700, 300, 51);
+	put_guest(FX_BUF, wbuf, 300 * 512);
+	sim_drv_prd(FX_BUF, 300 * 512, 65536);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0x35, 700, 300, true, &bs) & 0x21, 0);
+	fx_assert_disk_cipher(0, 0, 700, wbuf, 300);
+	memset(rbuf, 0, 300 * 512);
+	put_guest(FX_BUF, rbuf, 300 * 512);
+	ck_assert_int_eq(sim_drv_dma(0, 0, 0x25, 700, 300, true, &bs) & 0x21, 0);
+	get_guest(FX_BUF, rbuf, 300 * 512);
+	ck_assert_mem_eq(rbuf, wbuf, 300 * 512);
+}
+END_TEST
+
 START_TEST(test_dma_prd_larger_than_transfer)
 {
 	uint8_t bs, guard[512];
@@ -169,6 +189,7 @@ Suite *ata_dma_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_dma_roundtrip, 0, sizeof(dma_cases) / sizeof(dma_cases[0]));
+	tcase_add_test(tc, test_dma_lba48_without_hob_readback);
 	tcase_add_test(tc, test_dma_prd_larger_than_transfer);
 	tcase_add_test(tc, test_dma_pass_disk_is_plaintext);
 	tcase_add_test(tc, test_dma_two_channels);

@@ -93,6 +93,21 @@ START_TEST(test_pio_lba48_high)
 }
 END_TEST
 
+/* Bochs 2.7's disks ignore HOB on reads: the HOB bytes come from the checked shadow. */
+START_TEST(test_pio_lba48_without_hob_readback)
+{
+	static const struct fx_disk nohob[] = { { .ch = 0, .drv = 0, .sectors = 8192, .no_hob = true },
+						{ 0 } };
+
+	fx_start(nohob, cfg_encrypt, false);
+	fx_pattern(wbuf, 5000, 256, 50);
+	ck_assert_int_eq(sim_drv_write(0, 0, 5000, 256, wbuf, true, SIM_REP16) & 0x21, 0);
+	fx_assert_disk_cipher(0, 0, 5000, wbuf, 256);
+	ck_assert_int_eq(sim_drv_read(0, 0, 5000, 256, rbuf, true, SIM_REP32) & 0x21, 0);
+	ck_assert_mem_eq(rbuf, wbuf, 256 * 512);
+}
+END_TEST
+
 START_TEST(test_pio_chs_after_init_params)
 {
 	/* 16 heads, 63 sectors per track; C/H/S 2/5/7 is LBA (2*16+5)*63+6 = 2337. */
@@ -237,6 +252,7 @@ Suite *ata_pio_suite(void)
 	tcase_add_test(tc, test_pio_reads_existing_ciphertext);
 	tcase_add_test(tc, test_pio_lba48_hob);
 	tcase_add_test(tc, test_pio_lba48_high);
+	tcase_add_test(tc, test_pio_lba48_without_hob_readback);
 	tcase_add_test(tc, test_pio_chs_after_init_params);
 	tcase_add_test(tc, test_pio_chs_other_geometry);
 	tcase_add_test(tc, test_pio_multiple);
