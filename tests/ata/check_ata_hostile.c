@@ -80,6 +80,25 @@ static void srst(unsigned ch)
 	sim_drv_status(ch);
 }
 
+/* A DMA command by hand on channel 0: table pointer, direction, taskfile, command. */
+static void dma_issue(uint16_t bm, uint32_t prdt, uint8_t dir, uint32_t lba, uint32_t n, uint8_t op)
+{
+	sim_guest_out((uint16_t)(bm + 4), 4, prdt);
+	sim_guest_out(bm, 1, dir);
+	sim_drv_tf28(0, 0, lba, n);
+	sim_drv_command(0, op);
+}
+
+/* Start the engine, look at its status once, stop it: the ATA status at the end. */
+static uint8_t dma_finish(uint16_t bm, uint8_t dir)
+{
+	sim_guest_out(bm, 1, dir | 1);
+	sim_guest_in((uint16_t)(bm + 2), 1);
+	sim_guest_out(bm, 1, dir);
+	sim_drv_wait(0);
+	return sim_drv_status(0);
+}
+
 static bool disk_zero(unsigned ch, uint64_t lba, uint32_t n)
 {
 	const uint8_t *d = sim_disk_data(ch, 0) + lba * 512;
@@ -159,14 +178,8 @@ static void dma_prd_table_in_vmm(void)
 
 	stage_write(20, 1);
 	/* The guest cannot even write a table there; point at VMM memory anyway. */
-	sim_guest_out((uint16_t)(bm + 4), 4, (uint32_t)sim_vmm_base());
-	sim_guest_out(bm, 1, 0);
-	sim_drv_tf28(0, 0, 20, 1);
-	sim_drv_command(0, 0xCA);
-	sim_guest_out(bm, 1, 1);
-	sim_guest_out(bm, 1, 0);
-	sim_drv_wait(0);
-	assert_aborted(0, sim_drv_status(0));
+	dma_issue(bm, (uint32_t)sim_vmm_base(), 0, 20, 1, 0xCA);
+	assert_aborted(0, dma_finish(bm, 0));
 }
 
 static void dma_prd_table_hits_64k(void)
@@ -176,14 +189,8 @@ static void dma_prd_table_hits_64k(void)
 	/* The last slot before a 64 KiB boundary, without the end bit: the table ends. */
 	stage_write(20, 2);
 	prd_entry(0x1FFF8, FX_BUF, 512, false);
-	sim_guest_out((uint16_t)(bm + 4), 4, 0x1FFF8);
-	sim_guest_out(bm, 1, 0);
-	sim_drv_tf28(0, 0, 20, 2);
-	sim_drv_command(0, 0xCA);
-	sim_guest_out(bm, 1, 1);
-	sim_guest_out(bm, 1, 0);
-	sim_drv_wait(0);
-	assert_aborted(0, sim_drv_status(0));
+	dma_issue(bm, 0x1FFF8, 0, 20, 2, 0xCA);
+	assert_aborted(0, dma_finish(bm, 0));
 	ck_assert(disk_zero(0, 20, 2));
 }
 
@@ -219,13 +226,9 @@ static void dma_direction_mismatch(void)
 
 	stage_write(40, 1);
 	sim_drv_prd(FX_BUF, 512, 512);
-	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
-	sim_drv_tf28(0, 0, 40, 1);
-	sim_drv_command(0, 0xCA);            /* a write ... */
-	sim_guest_out(bm, 1, 0x09);     /* ... with the engine set to write memory */
-	sim_guest_out(bm, 1, 0x08);
-	sim_drv_wait(0);
-	assert_aborted(0, sim_drv_status(0));
+	/* A write with the engine set to write memory. */
+	dma_issue(bm, SIM_DRV_PRDT, 0x08, 40, 1, 0xCA);
+	assert_aborted(0, dma_finish(bm, 0x08));
 	ck_assert(disk_zero(0, 40, 1));
 }
 
@@ -235,9 +238,7 @@ static void dma_stop_before_done(void)
 
 	stage_write(41, 4);
 	sim_drv_prd(FX_BUF, 4 * 512, 4096);
-	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
-	sim_drv_tf28(0, 0, 41, 4);
-	sim_drv_command(0, 0xCA);
+	dma_issue(bm, SIM_DRV_PRDT, 0, 41, 4, 0xCA);
 	sim_guest_out(bm, 1, 0x01);
 	sim_guest_out(bm, 1, 0x00); /* stopped at once: whatever landed is ciphertext */
 	sim_drv_wait(0);
@@ -255,10 +256,7 @@ static void dma_prd_rewritten_after_start(void)
 	put(FX_BUF, rbuf, 512);
 	put(FX_BUF + 0x8000, rbuf, 512);
 	prd_entry(SIM_DRV_PRDT, FX_BUF, 512, true);
-	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
-	sim_guest_out(bm, 1, 0x08);
-	sim_drv_tf28(0, 0, 50, 1);
-	sim_drv_command(0, 0xC8);
+	dma_issue(bm, SIM_DRV_PRDT, 0x08, 50, 1, 0xC8);
 	sim_guest_out(bm, 1, 0x09);
 	/* Now point the (already validated) entry elsewhere before completion is seen. */
 	prd_entry(SIM_DRV_PRDT, FX_BUF + 0x8000, 512, true);
@@ -385,16 +383,9 @@ static void lba_changed_before_dma_start(void)
 
 	stage_write(100, 2);
 	sim_drv_prd(FX_BUF, 1024, 1024);
-	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
-	sim_guest_out(bm, 1, 0);
-	sim_drv_tf28(0, 0, 100, 2);
-	sim_drv_command(0, 0xCA);
+	dma_issue(bm, SIM_DRV_PRDT, 0, 100, 2, 0xCA);
 	sim_drv_tf28(0, 0, 200, 2); /* between command and bus-master start */
-	sim_guest_out(bm, 1, 1);
-	sim_guest_in((uint16_t)(bm + 2), 1);
-	sim_guest_out(bm, 1, 0);
-	sim_drv_wait(0);
-	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
+	ck_assert_int_eq(dma_finish(bm, 0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 100, wbuf, 2);
 	ck_assert(disk_zero(0, 200, 2));
 }
@@ -441,9 +432,7 @@ static void srst_with_dma_armed(void)
 
 	stage_write(140, 1);
 	sim_drv_prd(FX_BUF, 512, 512);
-	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
-	sim_drv_tf28(0, 0, 140, 1);
-	sim_drv_command(0, 0xCA);
+	dma_issue(bm, SIM_DRV_PRDT, 0, 140, 1, 0xCA);
 	srst(0);
 	sim_guest_out(bm, 1, 1);
 	sim_guest_out(bm, 1, 0);
@@ -489,17 +478,10 @@ static void interleaved_dma_and_pio(void)
 
 	stage_write(160, 2);
 	sim_drv_prd(FX_BUF, 1024, 1024);
-	sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
-	sim_guest_out(bm, 1, 0);
-	sim_drv_tf28(0, 0, 160, 2);
-	sim_drv_command(0, 0xCA);
+	dma_issue(bm, SIM_DRV_PRDT, 0, 160, 2, 0xCA);
 	fx_pattern(w2, 160, 1, 5);
 	ck_assert_int_eq(sim_drv_write(1, 0, 160, 1, w2, false, SIM_REP32) & ERR, 0); /* other channel */
-	sim_guest_out(bm, 1, 1);
-	sim_guest_in((uint16_t)(bm + 2), 1);
-	sim_guest_out(bm, 1, 0);
-	sim_drv_wait(0);
-	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
+	ck_assert_int_eq(dma_finish(bm, 0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 160, wbuf, 2);
 	fx_assert_disk_cipher(1, 0, 160, w2, 1);
 }
@@ -685,19 +667,8 @@ static void bm_bar_moved(void)
 	ck_assert(!sim_port_trapped(0xC000));
 	stage_write(250, 2);
 	sim_drv_prd(FX_BUF, 1024, 512);
-	{
-		uint16_t bm = 0xD000;
-
-		sim_guest_out((uint16_t)(bm + 4), 4, SIM_DRV_PRDT);
-		sim_guest_out(bm, 1, 0);
-		sim_drv_tf28(0, 0, 250, 2);
-		sim_drv_command(0, 0xCA);
-		sim_guest_out(bm, 1, 1);
-		sim_guest_in((uint16_t)(bm + 2), 1);
-		sim_guest_out(bm, 1, 0);
-	}
-	sim_drv_wait(0);
-	ck_assert_int_eq(sim_drv_status(0) & ERR, 0);
+	dma_issue(0xD000, SIM_DRV_PRDT, 0, 250, 2, 0xCA);
+	ck_assert_int_eq(dma_finish(0xD000, 0) & ERR, 0);
 	fx_assert_disk_cipher(0, 0, 250, wbuf, 2);
 	fx_pci_write(0x20, 4, 0xC001);
 }
