@@ -175,18 +175,15 @@ static int crypt_journal_path(const struct crypt_args *a, const struct crypt_tar
 /* Refuse a conversion that the disk's look says is a mistake (file comment). */
 static int crypt_guard(const struct crypt_args *a, int fd, const uint8_t key[64])
 {
-	struct crypto_xts *x = aligned_alloc(64, sizeof(*x));
+	struct crypto_xts *x = crypt_xts_new(key);
 	struct crypt_survey s;
 	char line[512];
 	int v, enc = !strcmp(a->verb, "encrypt"), bad;
 
-	if (!x || crypto_xts_setkey(x, key)) {
-		free(x);
+	if (!x)
 		return CLI_BADINPUT;
-	}
 	crypt_survey(fd, x, a->first_lba, a->nsect, GUARD_SAMPLES, &s);
-	crypto_xts_wipe(x);
-	free(x);
+	crypt_xts_free(x);
 	v = crypt_verdict(&s, line, sizeof(line));
 	bad = v < 0 || (enc ? v == CRYPT_LOOK_CIPHER : v == CRYPT_LOOK_PLAIN);
 	if (!bad)

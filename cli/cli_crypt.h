@@ -19,6 +19,8 @@
 
 #include "cli_keyfile.h"
 
+struct crypto_xts;
+
 #define CRYPT_SECTOR 512
 #define CRYPT_CHUNK_DEFAULT (4u << 20)  /* bytes converted per journal round */
 #define CRYPT_CHUNK_MAX (64u << 20)
@@ -105,6 +107,12 @@ enum crypt_result {
  */
 int crypt_run(struct crypt_job *job);
 
+/* An expanded XTS key on the heap (NULL: no memory, or equal halves); wiped by the free. */
+struct crypto_xts *crypt_xts_new(const uint8_t key[64]);
+void crypt_xts_free(struct crypto_xts *x);
+/* size bytes aligned to a page, for O_DIRECT-friendly chunk buffers; free() them. */
+void *crypt_alloc(size_t size);
+
 /* The 64-byte checksum of a journalled chunk (8 little-endian 64-bit sums). */
 void crypt_data_sum(const void *buf, size_t len, uint8_t out[64]);
 
@@ -174,7 +182,6 @@ enum crypt_look {
 	CRYPT_LOOK_RANDOM,     /* random both ways: cannot tell */
 	CRYPT_LOOK_COUNT
 };
-struct crypto_xts;
 enum crypt_look crypt_look_sector(const struct crypto_xts *x, uint64_t lba, const uint8_t *raw);
 
 struct crypt_survey {

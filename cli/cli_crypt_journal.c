@@ -104,6 +104,33 @@ void crypt_data_sum(const void *buf, size_t len, uint8_t out[64])
 	}
 }
 
+void *crypt_alloc(size_t size)
+{
+	void *p;
+
+	return posix_memalign(&p, CRYPT_JBLOCK, size ? size : 1) ? NULL : p;
+}
+
+struct crypto_xts *crypt_xts_new(const uint8_t key[64])
+{
+	void *p;
+
+	if (posix_memalign(&p, 64, sizeof(struct crypto_xts)))
+		return NULL;
+	if (crypto_xts_setkey(p, key)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void crypt_xts_free(struct crypto_xts *x)
+{
+	if (x)
+		crypto_xts_wipe(x);
+	free(x);
+}
+
 static uint64_t slot_off(const struct jstate *s, unsigned slot)
 {
 	return CRYPT_JBLOCK + (uint64_t)slot * (CRYPT_JBLOCK + s->chunk_bytes);
@@ -259,8 +286,8 @@ static int jstate_buffers(struct jstate *s)
 {
 	s->chunk_bytes = (size_t)s->job->chunk_sectors * CRYPT_SECTOR;
 	s->end = s->job->first_lba + s->job->nsect;
-	s->buf = aligned_alloc(CRYPT_JBLOCK, s->chunk_bytes);
-	s->aux = aligned_alloc(CRYPT_JBLOCK, s->chunk_bytes);
+	s->buf = crypt_alloc(s->chunk_bytes);
+	s->aux = crypt_alloc(s->chunk_bytes);
 	if (!s->buf || !s->aux)
 		return fail(s, CRYPT_ENOMEM, "out of memory for %zu-byte chunks", s->chunk_bytes);
 	return CRYPT_DONE;
@@ -270,13 +297,11 @@ static void jstate_free(struct jstate *s)
 {
 	if (s->jopen)
 		s->jf.ops->close(s->jf.ctx);
-	if (s->xts)
-		crypto_xts_wipe(s->xts);
+	crypt_xts_free(s->xts);
 	if (s->buf)
 		OPENSSL_cleanse(s->buf, s->chunk_bytes);
 	if (s->aux)
 		OPENSSL_cleanse(s->aux, s->chunk_bytes);
-	free(s->xts);
 	free(s->buf);
 	free(s->aux);
 }
@@ -403,11 +428,8 @@ int crypt_run(struct crypt_job *job)
 	if (!job->resume && (!job->nsect || !job->chunk_sectors ||
 			     job->chunk_sectors > CRYPT_CHUNK_MAX / CRYPT_SECTOR))
 		err = fail(&s, CRYPT_EUSAGE, "empty range or bad chunk size");
-	s.xts = aligned_alloc(64, sizeof(*s.xts));
-	if (!err && !s.xts)
-		err = fail(&s, CRYPT_ENOMEM, "out of memory");
-	if (!err && crypto_xts_setkey(s.xts, job->key))
-		err = fail(&s, CRYPT_EUSAGE, "the key's halves are equal");
+	if (!err && !(s.xts = crypt_xts_new(job->key)))
+		err = fail(&s, CRYPT_EUSAGE, "out of memory, or the key's halves are equal");
 	if (!err)
 		err = job->resume ? journal_resume(&s) : journal_start(&s);
 	if (!err)

@@ -237,14 +237,13 @@ static void verify_markers(const struct crypt_args *a, int fd, const struct cryp
 
 int crypt_verify_cmd(const struct crypt_args *a, int fd, const uint8_t key[64])
 {
-	struct crypto_xts *x = aligned_alloc(64, sizeof(*x));
+	struct crypto_xts *x = crypt_xts_new(key);
 	struct crypt_survey s;
 	char line[512];
 	uint64_t checked, bad;
 	int rc;
 
-	if (!x || crypto_xts_setkey(x, key)) {
-		free(x);
+	if (!x) {
 		fprintf(stderr, "parapass crypt verify: cannot use the key\n");
 		return CLI_BADINPUT;
 	}
@@ -264,7 +263,6 @@ int crypt_verify_cmd(const struct crypt_args *a, int fd, const uint8_t key[64])
 		if (!rc && bad)
 			rc = CLI_FAIL;
 	}
-	crypto_xts_wipe(x);
-	free(x);
+	crypt_xts_free(x);
 	return rc;
 }

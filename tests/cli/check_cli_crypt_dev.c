@@ -218,11 +218,11 @@ START_TEST(test_look_sector)
 {
 	static const enum crypt_look want[] = { CRYPT_LOOK_PLAIN, CRYPT_LOOK_CIPHER, CRYPT_LOOK_RANDOM,
 						CRYPT_LOOK_CIPHER, CRYPT_LOOK_PLAIN };
-	struct crypto_xts *x = aligned_alloc(64, sizeof(*x));
+	struct crypto_xts *x = crypt_xts_new(ckey);
 	uint8_t s[CRYPT_SECTOR];
 	uint64_t seed = 77, lba = _i == 4 ? 0 : 1000 + (uint64_t)_i;
 
-	ck_assert_int_eq(crypto_xts_setkey(x, ckey), 0);
+	ck_assert_ptr_nonnull(x);
 	text_sector(s, lba);
 	if (_i == 2 || _i == 4)
 		ct_fill(&seed, s, sizeof(s));
@@ -235,22 +235,21 @@ START_TEST(test_look_sector)
 	ck_assert_int_eq(crypt_look_sector(x, lba, s), want[_i]);
 	if (_i == 4)
 		ck_assert_str_eq(crypt_marker(0, s), "a boot sector (55 AA)");
-	crypto_xts_wipe(x);
-	free(x);
+	crypt_xts_free(x);
 }
 END_TEST
 
 /* An image whose first half is encrypted: mixed, with the border found by --all. */
 START_TEST(test_survey_and_verdict)
 {
-	struct crypto_xts *x = aligned_alloc(64, sizeof(*x));
+	struct crypto_xts *x = crypt_xts_new(ckey);
 	enum { N = 4096, HALF = 2048 };
 	uint8_t *img = malloc((size_t)N * CRYPT_SECTOR);
 	struct crypt_survey s;
 	char path[256], line[512];
 	int fd;
 
-	ck_assert_int_eq(crypto_xts_setkey(x, ckey), 0);
+	ck_assert_ptr_nonnull(x);
 	for (uint64_t l = 0; l < N; l++)
 		text_sector(img + l * CRYPT_SECTOR, l);
 	path_of(path, sizeof(path), "half.img");
@@ -282,8 +281,7 @@ START_TEST(test_survey_and_verdict)
 	ck_assert_int_eq(crypt_verdict(&s, line, sizeof(line)), CRYPT_LOOK_RANDOM);
 	ck_assert_ptr_nonnull(strstr(line, "undecided"));
 	close(fd);
-	crypto_xts_wipe(x);
-	free(x);
+	crypt_xts_free(x);
 	free(img);
 }
 END_TEST
