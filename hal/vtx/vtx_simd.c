@@ -61,8 +61,9 @@ int vtx_simd_init(void)
 		*(uint32_t *)(vtx_xsave_area + 24) = 0x1F80;    /* MXCSR */
 	}
 	vtx_saved = true;
-	LOG_INFO("guest extended state: %s, parapass XCR0 %llx", vtx_use_xsave ? "XSAVE" : "FXSAVE",
-		 (unsigned long long)vtx_xcr0_host);
+	LOG_INFO("guest extended state: %s, parapass XCR0 %llx, cipher %s",
+		 vtx_use_xsave ? "XSAVE" : "FXSAVE", (unsigned long long)vtx_xcr0_host,
+		 crypto_impl_name(crypto_impl_best()));
 	return PP_OK;
 }
 
