@@ -15,6 +15,8 @@ static const struct cli_command commands[] = {
 	  .usage = "replay [--profile] [--json] [--trace-out F.json] TRACE...  check traces against the oracle" },
 	{ .name = "trace-synth", .run = cli_trace_synth,
 	  .usage = "trace-synth DIR [NAME...]  record the synthetic sim_drv scenarios as traces" },
+	{ .name = "import", .run = cli_import,
+	  .usage = "import qemu QEMU_TRACE_LOG --image IMG [--writes BLKLOG] [-o TRACE] ...  QEMU IDE log to a trace" },
 	{ .name = "keygen", .run = cli_keygen,
 	  .usage = "keygen KEYFILE [--no-passphrase] [--passphrase-file F] [--iterations N]  new wrapped key" },
 	{ .name = "key-export", .run = cli_key_export,

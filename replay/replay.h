@@ -110,6 +110,13 @@ struct replay_result {
 	uint64_t checked_sectors;   /* disk sectors compared with the oracle */
 	/* How statuses were matched by meaning (README "Status polling"). */
 	uint64_t polls_added, transitional, dma_held, floating, identity;
+	/*
+	 * Reads that differ from the recording exactly as they do without the
+	 * mediator: hal/sim's device model, not the mediator (README "The
+	 * two runs"); the first one described.
+	 */
+	uint64_t model;
+	char model_first[256];
 	/* Profile of the mediated run; times in ns. */
 	uint64_t engine_ns;         /* executing the events: guest side, mediator, device model */
 	uint64_t reader_ns;         /* reading the trace during the mediated run */
@@ -132,6 +139,26 @@ int replay_run(const char *path, const struct replay_opts *o, struct replay_resu
 /* The outcome and, with profile, the profile as text; one JSON object (no newline). */
 void replay_report_text(FILE *f, const char *path, const struct replay_result *r, bool profile);
 void replay_report_json(FILE *f, const char *path, const struct replay_result *r);
+
+/* ---- The QEMU importer (replay_import.c; replay/README.md "Importing QEMU logs") ---- */
+struct replay_import_opts {
+	const char *log;       /* QEMU's -trace 'ide_*' -trace 'bmdma_*' log (log backend) */
+	const char *image;     /* the disk image as the guest found it: ata0-master */
+	const char *writes;    /* the run's blklogwrites log, or NULL (then no DMA writes) */
+	const char *out;       /* the trace to write; NULL = stdout */
+	uint16_t bm_base;      /* the bus-master BAR the guest used; 0 = 0xC040 (QEMU + SeaBIOS) */
+	uint8_t policy;        /* the disk's enum vmm_rec_policy */
+	bool overlay;          /* content zero + the sectors the trace reads: no image needed */
+	uint64_t max_commands; /* cut before the command that follows this many; 0 = all */
+	const char *guest, *driver, *source, *date;  /* provenance, or NULL */
+	const uint8_t *key;    /* a 64-byte test key; NULL = the importer's default test key */
+};
+
+/*
+ * Turn a QEMU trace log into a trace. 0, or PP_EINVAL for bad input
+ * ("log:line: what was expected") and PP_EIO / PP_ENOMEM, with err set.
+ */
+int replay_import_qemu(const struct replay_import_opts *o, char *err, size_t errlen);
 
 /* ---- Synthetic traces (replay_synth.c) ---- */
 /* Scenario i's name and, if what is not NULL, what it exercises; NULL past the last. */

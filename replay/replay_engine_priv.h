@@ -108,6 +108,9 @@ struct rp_ctx {
 	uint32_t max_dma, bounce;
 	uint64_t total_events;
 	uint64_t file_size;
+	/* Reads the oracle run found different from the recording: event and what it got. */
+	struct rp_odiff { uint64_t ev, hash; } *odiff;
+	size_t nodiff, odiff_cap;
 	/* Non-zero sectors the guest wrote, as 64-bit hashes (open addressing). */
 	uint64_t *wset;
 	size_t wcap, wcount;
@@ -128,6 +131,13 @@ struct rp_ctx {
 /* Record a mismatch (status 1) or bad input (2) at the current event; returns -1. */
 int rp_fail(struct rp_ctx *c, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * A read (other than user data) differs from the recording: the oracle
+ * run remembers what it got; the mediated run fails unless the oracle
+ * run got the very same (README "The two runs"). 0 or -1.
+ */
+int rp_differs(struct rp_ctx *c, const void *got, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Grow c->buf to n bytes; PP_ENOMEM. */
 int rp_buf(struct rp_ctx *c, size_t n);
 /* Progress line on the terminal, at most a few times a second. */

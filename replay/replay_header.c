@@ -39,8 +39,9 @@ static const struct rt_field chan_fields[] = {
 
 enum {
 	DISK_CHANNEL, DISK_DRIVE, DISK_SECTORS, DISK_CYLS, DISK_HEADS, DISK_SPT, DISK_POLICY,
-	DISK_CONTENT, DISK_SEED, DISK_PATH, DISK_SHA, DISK_MULTIPLE,
+	DISK_CONTENT, DISK_SEED, DISK_PATH, DISK_SHA, DISK_MULTIPLE, DISK_OVERLAY,
 };
+static int hdr_overlay(struct replay_trace *t, void *obj);
 static const struct rt_field disk_fields[] = {
 	[DISK_CHANNEL] = { .key = "channel", .type = RT_UINT, .size = 1, .max = 3, .required = true,
 			   .off = DISK(channel) },
@@ -62,7 +63,74 @@ static const struct rt_field disk_fields[] = {
 		       .off = DISK(sha256) },
 	[DISK_MULTIPLE] = { .key = "multiple", .type = RT_UINT, .size = 1, .max = 128,
 			    .off = DISK(multiple) },
+	[DISK_OVERLAY] = { .key = "overlay", .type = RT_CALL, .call = hdr_overlay },
 };
+
+/* One overlay extent as read: its first sector and its payload. */
+struct hdr_extent {
+	uint64_t lba;
+	const uint8_t *data;
+	size_t len;
+};
+
+static const struct rt_field extent_fields[] = {
+	{ .key = "lba", .type = RT_UINT, .size = 8, .max = 1ull << 48, .required = true,
+	  .off = offsetof(struct hdr_extent, lba) },
+	{ .key = "data", .type = RT_BIN, .secret = true, .required = true,
+	  .off = offsetof(struct hdr_extent, data), .off2 = offsetof(struct hdr_extent, len) },
+};
+
+/* Append one extent's sectors to the disk's overlay buffer; its offset in *off. */
+static int hdr_extent_add(struct replay_trace *t, unsigned d, const struct hdr_extent *x,
+			  uint32_t n, uint64_t *off, yaml_mark_t *at)
+{
+	struct vmm_rec_extent *e;
+	uint8_t *p;
+
+	if (!x->len || x->len % 512)
+		return rt_fail(t, at, "an overlay extent holds whole sectors: %zu bytes", x->len);
+	if (n == VMM_REC_MAX_EXTENTS || x->len > VMM_REC_MAX_DATA - t->ext_bytes)
+		return rt_fail(t, at, "overlays hold at most 4096 extents a disk and 32 MiB in all");
+	e = realloc(t->ext[d], (n + 1) * sizeof(*e));
+	if (e)
+		t->ext[d] = e;
+	p = e ? realloc(t->ext_data[d], *off + x->len) : NULL;
+	if (!p)
+		return t->err = PP_ENOMEM;
+	t->ext_data[d] = p;
+	memcpy(p + *off, x->data, x->len);
+	e[n] = (struct vmm_rec_extent){ .lba = x->lba, .nsect = (uint32_t)(x->len / 512) };
+	*off += x->len;
+	t->ext_bytes += x->len;
+	return PP_OK;
+}
+
+/* overlay: [{lba: N, data: !!binary B}, ...] of the disk being read (FORMAT.md "Overlay"). */
+static int hdr_overlay(struct replay_trace *t, void *obj)
+{
+	struct vmm_rec_disk *disk = obj;
+	unsigned d = t->hdr.ndisks;
+	uint64_t off = 0;
+	uint32_t n = 0, seen;
+	yaml_mark_t start;
+	int rc;
+
+	if (t->ev.type != YAML_SEQUENCE_START_EVENT)
+		return rt_expected(t, "a list of overlay extents [{lba: N, data: !!binary B}, ...]");
+	while (!(rc = rt_pull(t)) && t->ev.type != YAML_SEQUENCE_END_EVENT) {
+		struct hdr_extent x = { 0 };
+
+		if ((rc = rt_map(t, extent_fields, 2, &x, "an overlay extent", &seen, &start)) ||
+		    (rc = hdr_extent_add(t, d, &x, n, &off, &start)))
+			return rc;
+		n++;
+	}
+	for (uint32_t k = 0, at = 0; !rc && k < n; at += t->ext[d][k++].nsect * 512u)
+		t->ext[d][k].data = t->ext_data[d] + at;
+	disk->extents = t->ext[d];
+	disk->nextents = n;
+	return rc;
+}
 
 /* Which of seed, path, sha256 each kind of content takes (bits by field index). */
 static const uint32_t content_keys[] = {

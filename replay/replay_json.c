@@ -118,8 +118,11 @@ void replay_report_json(FILE *f, const char *path, const struct replay_result *r
 	rp_json_u(f, "transitional", r->transitional, true);
 	rp_json_u(f, "dma_held", r->dma_held, true);
 	rp_json_u(f, "floating", r->floating, true);
-	rp_json_u(f, "identity", r->identity, false);
-	fprintf(f, "}, ");
+	rp_json_u(f, "identity", r->identity, true);
+	rp_json_u(f, "device_model", r->model, false);
+	fprintf(f, "}, \"device_model_first\": ");
+	rp_json_str(f, r->model_first);
+	fprintf(f, ", ");
 	rp_json_profile(f, r);
 	fputc('}', f);
 }

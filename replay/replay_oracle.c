@@ -101,6 +101,9 @@ int rp_load_disks(struct rp_ctx *c, const struct vmm_rec_header *h)
 			replay_pattern_fill(hd->seed, 0, d->init, d->sectors);
 		else if (hd->content == VMM_REC_IMAGE && rp_image(c, d, hd))
 			return -1;
+		for (uint32_t k = 0; k < hd->nextents; k++) /* checked inside the disk by the reader */
+			memcpy(d->init + hd->extents[k].lba * RP_SECTOR, hd->extents[k].data,
+			       (size_t)hd->extents[k].nsect * RP_SECTOR);
 	}
 	return PP_OK;
 }

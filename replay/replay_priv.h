@@ -31,6 +31,10 @@ struct replay_trace {
 	struct vmm_rec_header hdr;
 	char *strs[RT_MAX_STRS]; /* header strings, freed at close */
 	unsigned nstrs;
+	/* Overlay extents of each disk and their sectors, kept until close. */
+	struct vmm_rec_extent *ext[VMM_REC_MAX_DISKS];
+	uint8_t *ext_data[VMM_REC_MAX_DISKS];
+	uint64_t ext_bytes;      /* in the whole header: at most VMM_REC_MAX_DATA */
 	uint8_t *data;           /* payload of the current event, reused */
 	size_t data_cap;
 	struct vmm_rec_prd *prd; /* PRD entries of the current event, reused */

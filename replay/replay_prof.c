@@ -205,6 +205,10 @@ void replay_report_text(FILE *f, const char *path, const struct replay_result *r
 		(unsigned long long)r->written_sectors, (unsigned long long)r->polls_added,
 		(unsigned long long)r->transitional, (unsigned long long)r->dma_held,
 		(unsigned long long)r->floating, (unsigned long long)r->identity);
+	if (r->model)
+		fprintf(f, "  %llu reads differ from the recording exactly as they do without the "
+			   "mediator (hal/sim's device model); the first: %s\n",
+			(unsigned long long)r->model, r->model_first);
 	if (profile)
 		rp_text_profile(f, r);
 }

@@ -49,6 +49,61 @@ int rp_fail(struct rp_ctx *c, int status, const char *fmt, ...)
 	return -1;
 }
 
+static uint64_t rp_fnv(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+static bool rp_odiff_has(const struct rp_ctx *c, uint64_t ev, uint64_t h)
+{
+	size_t lo = 0, hi = c->nodiff;
+
+	while (lo < hi) { /* recorded in event order */
+		size_t mid = (lo + hi) / 2;
+
+		if (c->odiff[mid].ev < ev)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nodiff && c->odiff[lo].ev == ev && c->odiff[lo].hash == h;
+}
+
+int rp_differs(struct rp_ctx *c, const void *got, size_t n, const char *fmt, ...)
+{
+	char what[REPLAY_MSG - 64];
+	uint64_t h = rp_fnv(got, n);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (c->pass == RP_ORACLE) {
+		if (c->nodiff == c->odiff_cap) {
+			size_t cap = c->odiff_cap ? 2 * c->odiff_cap : 64;
+			struct rp_odiff *d = realloc(c->odiff, cap * sizeof(*d));
+
+			if (!d)
+				return rp_fail(c, REPLAY_BADINPUT, "out of memory");
+			c->odiff = d;
+			c->odiff_cap = cap;
+		}
+		c->odiff[c->nodiff++] = (struct rp_odiff){ .ev = c->evno, .hash = h };
+		return PP_OK;
+	}
+	if (!rp_odiff_has(c, c->evno, h))
+		return rp_fail(c, REPLAY_MISMATCH, "%s", what);
+	if (!c->r->model++)
+		snprintf(c->r->model_first, sizeof(c->r->model_first), "event %llu (line %llu): %.200s",
+			 (unsigned long long)c->evno, (unsigned long long)c->line, what);
+	return PP_OK;
+}
+
 int rp_buf(struct rp_ctx *c, size_t n)
 {
 	uint8_t *p;
@@ -320,6 +375,7 @@ static void rp_free(struct rp_ctx *c)
 	replay_trace_close(c->t);
 	free(c->prof.lat);
 	free(c->wset);
+	free(c->odiff);
 	free(c->buf);
 	free(c->run);
 	free(c->run_line);

@@ -137,6 +137,10 @@ void replay_trace_close(struct replay_trace *t)
 		free(t->strs[i]);
 	/* A test key is still a key: leave none behind in freed memory. */
 	explicit_bzero(t->hdr.key, sizeof(t->hdr.key));
+	for (unsigned i = 0; i < VMM_REC_MAX_DISKS; i++) {
+		free(t->ext[i]);
+		free(t->ext_data[i]);
+	}
 	free(t->data);
 	free(t->prd);
 	free(t->name);

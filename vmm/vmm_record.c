@@ -294,6 +294,20 @@ static void enc_machine(struct vmm_rec_enc *e, const struct vmm_rec_header *h)
 	}
 }
 
+/* Overlay extents, one a line inside the disk's flow mapping. */
+static void enc_overlay(struct vmm_rec_enc *e, const struct vmm_rec_disk *d)
+{
+	enc_puts(e, ", overlay: [");
+	for (uint32_t k = 0; k < d->nextents; k++) {
+		enc_field(e, k ? ",\n      {lba: " : "\n      {lba: ", d->extents[k].lba, false);
+		enc_puts(e, ", data: !!binary '");
+		b64_feed(e, d->extents[k].data, (size_t)d->extents[k].nsect * 512);
+		b64_finish(e);
+		enc_puts(e, "'}");
+	}
+	enc_puts(e, "]");
+}
+
 static void enc_disk(struct vmm_rec_enc *e, const struct vmm_rec_disk *d)
 {
 	enc_field(e, "  - {channel: ", d->channel, false);
@@ -318,6 +332,8 @@ static void enc_disk(struct vmm_rec_enc *e, const struct vmm_rec_disk *d)
 		enc_puts(e, ", sha256: ");
 		enc_hexbytes(e, d->sha256, sizeof(d->sha256));
 	}
+	if (d->nextents)
+		enc_overlay(e, d);
 	enc_puts(e, "}\n");
 }
 

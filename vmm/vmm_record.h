@@ -26,6 +26,7 @@
 /* A PRD table lies within one 64 KiB block (PIIX3 data sheet, 2.7.4.3). */
 #define VMM_REC_MAX_PRD 8192u
 #define VMM_REC_KEY_SIZE 64             /* AES-256-XTS: data key then tweak key */
+#define VMM_REC_MAX_EXTENTS 4096u       /* overlay extents per disk */
 #define VMM_REC_SHA256_SIZE 32
 
 /* ---- Header ---- */
@@ -44,6 +45,13 @@ struct vmm_rec_channel {
 	uint16_t ctl;          /* device control / alternate status port (0x3F6) */
 };
 
+/* Sectors laid over a disk's initial content (FORMAT.md "Overlay"). */
+struct vmm_rec_extent {
+	uint64_t lba;          /* first sector */
+	uint32_t nsect;        /* sectors at data: nsect * 512 bytes */
+	const uint8_t *data;
+};
+
 struct vmm_rec_disk {
 	uint8_t channel;       /* 0..3 */
 	uint8_t drive;         /* 0 master, 1 slave */
@@ -55,6 +63,9 @@ struct vmm_rec_disk {
 	uint64_t seed;         /* VMM_REC_PATTERN */
 	const char *image;     /* VMM_REC_IMAGE: path, relative to the trace's folder */
 	uint8_t sha256[VMM_REC_SHA256_SIZE]; /* VMM_REC_IMAGE */
+	/* Optional: sectors over the content, ascending, apart; at most 32 MiB in a trace. */
+	uint32_t nextents;
+	const struct vmm_rec_extent *extents;
 };
 
 struct vmm_rec_header {

@@ -70,6 +70,26 @@ static const char *rec_str_invalid(const char *s)
 	return s && vmm_strlen(s) > VMM_REC_MAX_STR ? "a string exceeds 256 bytes" : NULL;
 }
 
+/* Overlay extents: inside the disk, ascending and apart; *bytes adds their size. */
+static const char *rec_extents_invalid(const struct vmm_rec_disk *d, uint64_t *bytes)
+{
+	uint64_t next = 0;
+
+	if (d->nextents > VMM_REC_MAX_EXTENTS)
+		return "at most 4096 overlay extents a disk";
+	for (uint32_t k = 0; k < d->nextents; k++) {
+		const struct vmm_rec_extent *x = &d->extents[k];
+
+		if (!x->nsect || !x->data)
+			return "an overlay extent holds at least one sector";
+		if (x->lba < next || x->lba > d->sectors || x->nsect > d->sectors - x->lba)
+			return "overlay extents lie inside the disk, ascending and apart";
+		next = x->lba + x->nsect;
+		*bytes += (uint64_t)x->nsect * 512;
+	}
+	return *bytes > VMM_REC_MAX_DATA ? "overlays hold at most 32 MiB in a trace" : NULL;
+}
+
 static const char *rec_disk_invalid(const struct vmm_rec_header *h, unsigned i)
 {
 	const struct vmm_rec_disk *d = &h->disk[i];
@@ -98,6 +118,7 @@ const char *vmm_rec_header_invalid(const struct vmm_rec_header *h)
 {
 	const char *const strs[] = { h->guest, h->driver, h->source, h->date, h->tool };
 	const char *why;
+	uint64_t bytes = 0;
 
 	if (h->version != VMM_REC_VERSION)
 		return "unsupported trace format version (this parapass reads version 1)";
@@ -114,7 +135,7 @@ const char *vmm_rec_header_invalid(const struct vmm_rec_header *h)
 				return "a channel is listed twice";
 	}
 	for (unsigned i = 0; i < h->ndisks; i++)
-		if ((why = rec_disk_invalid(h, i)))
+		if ((why = rec_disk_invalid(h, i)) || (why = rec_extents_invalid(&h->disk[i], &bytes)))
 			return why;
 	if (h->has_key && !h->test_key)
 		return "a trace only ever carries a test key (test-key: true)";
