@@ -2,10 +2,6 @@
 # 21-bochs-testguest.sh - the test guest booted by parapass from an
 # encrypted disk, under Bochs' emulated VT-x (issue 6, item 5).
 #
-# Kept as tests/vtxguest/pending-21-bochs.sh until make usb boots the
-# hypervisor far enough to run a guest; then it moves, unchanged, to
-# tests/system/21-bochs-testguest.sh (make check runs everything there).
-#
 # Set-up: a fresh test key (xts_oracle genkey), parapass.cfg
 # "disk ata0-master encrypt key=0", a parapass ISO made with those by
 # hal/vtx/mkusb.sh, and the guest's disk encrypted by xts_oracle where the
