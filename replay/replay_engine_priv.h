@@ -99,6 +99,7 @@ struct rp_ctx {
 	uint8_t prog_if;
 	uint16_t bm_base;
 	bool has_key;
+	bool same_model;        /* recorded on hal/sim: no device-model difference is possible */
 	uint8_t key[VMM_REC_KEY_SIZE];
 	unsigned ndisks;
 	struct rp_disk disk[VMM_REC_MAX_DISKS];

@@ -82,7 +82,7 @@ static const struct {
 	{ "ide_atapi_", IMP_REFUSE, 0 },
 };
 
-static int imp_event(struct imp_ctx *x, unsigned i, const char *args)
+static int imp_event(struct imp_ctx *x, unsigned i, const char *name, int len, const char *args)
 {
 	uint64_t port = 0, v = 0;
 	bool in = imp_events[i].kind & 1; /* the *_IN kinds are odd */
@@ -116,8 +116,8 @@ static int imp_event(struct imp_ctx *x, unsigned i, const char *args)
 					"register before it");
 		return 0;
 	case IMP_REFUSE:
-		return imp_fail(x, "%s: only the PIIX IDE function with ATA disks is imported",
-				imp_events[i].name);
+		return imp_fail(x, "%.*s: only the PIIX IDE function with ATA disks is imported",
+				len > 64 ? 64 : len, name);
 	default:
 		return 0;
 	}
@@ -154,7 +154,7 @@ static int imp_line(struct imp_ctx *x, char *s)
 
 		if (k == len ? !strncmp(s, imp_events[i].name, k) :
 			       imp_events[i].name[k - 1] == '_' && !strncmp(s, imp_events[i].name, k))
-			return imp_event(x, i, args);
+			return imp_event(x, i, s, (int)len, args);
 	}
 	return imp_fail(x, "unknown QEMU trace event '%.*s': expected an ide_* or bmdma_* event of "
 			"QEMU 7.2's PIIX IDE", (int)(len > 64 ? 64 : len), s);

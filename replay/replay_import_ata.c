@@ -307,6 +307,12 @@ int imp_access(struct imp_ctx *x, bool in, uint16_t port, uint8_t width, uint32_
 	if (!kind)
 		return imp_fail(x, "port 0x%x: expected a port of the IDE channels (0x1f0-0x1f7, "
 				"0x3f6, 0x170-0x177, 0x376) or of the bus master", port);
+	/* --commands: a clean cut, at the first write once the last command has ended. */
+	if (!in && x->o->max_commands && x->commands >= x->o->max_commands && !x->ch[0].active &&
+	    !x->ch[1].active) {
+		x->cut = true;
+		return 1;
+	}
 	if (kind != 'b')
 		x->last_ch = chn;
 	c->used = true;

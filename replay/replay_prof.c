@@ -100,7 +100,8 @@ static void rp_latencies(struct rp_ctx *c)
 
 	if (!v)
 		return;
-	qsort(p->lat, p->nlat, sizeof(*p->lat), rp_lat_cmp);
+	if (p->nlat) /* qsort wants a table, even of nothing */
+		qsort(p->lat, p->nlat, sizeof(*p->lat), rp_lat_cmp);
 	while (i < p->nlat) {
 		size_t j = i;
 		struct replay_op_stat *s = &c->r->op[p->lat[i].op];

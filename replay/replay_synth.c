@@ -200,6 +200,16 @@ static void synth_busy(struct synth *s)
 	syn_nodata(s, 0, 0, 0xE7, 0, false);
 }
 
+/* Only what the guest wrote itself is read back: reads cannot tell a plain disk from an encrypted one. */
+static void synth_writes(struct synth *s)
+{
+	syn_pio_rw(s, 0, 0, 16, 8, false, SIM_REP16, SIM_REP16);
+	syn_dma(s, 0, 0, 0xCA, 64, 32, 0x10000);
+	memcpy(s->in + 32 * 512, s->out, 32 * 512);
+	syn_dma(s, 0, 0, 0xC8, 64, 32, 0x10000);
+	syn_same(s, s->in + 32 * 512, s->in, 32 * 512);
+}
+
 static const struct synth_scenario synth_scenarios[] = {
 	{ .name = "pio", .what = "PIO: IDENTIFY, READ/WRITE SECTORS 16/32-bit REP and single, "
 	  "MULTIPLE, LBA48, CHS, FLUSH, a refused command", .run = synth_pio, .ndisks = 1,
@@ -213,6 +223,9 @@ static const struct synth_scenario synth_scenarios[] = {
 		    { .ch = 0, .drv = 1, .policy = VMM_REC_PASS, .sectors = 2048 },
 		    { .ch = 1, .drv = 0, .policy = VMM_REC_ENCRYPT, .sectors = 4096 },
 		    { .ch = 1, .drv = 1, .policy = VMM_REC_DENY, .sectors = 1024 } } },
+	{ .name = "writes", .what = "writes read back, nothing else: the disk's policy is only "
+	  "visible on the disk", .run = synth_writes, .ndisks = 1,
+	  .disk = { { .ch = 0, .drv = 0, .policy = VMM_REC_ENCRYPT, .sectors = 1024 } } },
 	{ .name = "busy", .what = "PIO on a drive that stays busy for 5 status reads: BSY "
 	  "polling in the trace", .run = synth_busy, .ndisks = 1,
 	  .disk = { { .ch = 0, .drv = 0, .policy = VMM_REC_ENCRYPT, .sectors = 2048,
