@@ -23,6 +23,7 @@ int cli_trace_check(int argc, char **argv);   /* cli_trace.c */
 int cli_replay(int argc, char **argv);        /* cli_replay.c */
 int cli_trace_synth(int argc, char **argv);   /* cli_replay.c */
 int cli_import(int argc, char **argv);        /* cli_import.c */
+int cli_bench_replay(int argc, char **argv);  /* cli_replay.c, a cli_bench.c entry */
 int cli_bench_trace_read(int argc, char **argv);   /* cli_trace.c, a cli_bench.c entry */
 int cli_bench_crypto(int argc, char **argv);       /* cli_bench_crypto.c, a cli_bench.c entry */
 int cli_bench_sim(int argc, char **argv);          /* cli_bench_sim.c, a cli_bench.c entry */

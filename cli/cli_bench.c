@@ -17,6 +17,7 @@ static const struct bench benches[] = {
 	{ "crypto", cli_bench_crypto },
 	{ "sim", cli_bench_sim },
 	{ "ata", cli_bench_ata },
+	{ "replay", cli_bench_replay },
 	{ NULL, NULL },
 };
 

@@ -161,8 +161,12 @@ struct replay_import_opts {
 int replay_import_qemu(const struct replay_import_opts *o, char *err, size_t errlen);
 
 /* ---- Synthetic traces (replay_synth.c) ---- */
-/* Scenario i's name and, if what is not NULL, what it exercises; NULL past the last. */
-const char *replay_synth_name(unsigned i, const char **what);
+/*
+ * Scenario i's name and, where the pointers are not NULL, what it
+ * exercises and whether it is a benchmark's (not in the corpus); NULL
+ * past the last.
+ */
+const char *replay_synth_name(unsigned i, const char **what, bool *bench);
 /*
  * Record scenario name into path: hal/sim's driver runs it while parapass
  * mediates and records (vmm_record). 0, or a PP_E* code with err set.

@@ -86,6 +86,13 @@ struct rp_prof {
 	struct rp_lat *lat;
 	size_t nlat, cap;
 	double ns_per_cyc;      /* calibrated at the start of the mediated run */
+	/*
+	 * The cycle counter runs on while another process has the CPU: the
+	 * pass's thread CPU time over its cycles scales the engine's and the
+	 * reader's shares to CPU time.
+	 */
+	uint64_t tsc0, cpu0;
+	double cpu_share;
 	FILE *perfetto;
 	uint64_t payload;
 };
@@ -171,7 +178,8 @@ int rp_written(struct rp_ctx *c, const uint8_t *sector);
 /* The final disks of the mediated run against the oracle; 0 or -1. */
 int rp_check_disks(struct rp_ctx *c);
 
-/* ---- The profiler (replay_prof.c, replay_perfetto.c) ---- */
+/* ---- The profiler (replay_prof.c, replay_json.c) ---- */
+void rp_prof_start(struct rp_ctx *c);
 void rp_prof_cmd(struct rp_ctx *c, struct rp_chan *ch, uint64_t cyc);
 void rp_prof_finish(struct rp_ctx *c);
 uint64_t rp_cyc_ns(const struct rp_ctx *c, uint64_t cyc);

@@ -16,6 +16,15 @@
 
 #define RP_POISON 0xDB   /* read buffers before the transfer: what no replay should see */
 
+static uint32_t rp_first_diff(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint32_t i = 0;
+
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
 char rp_port(const struct rp_ctx *c, uint16_t port, unsigned *ch, unsigned *off)
 {
 	for (unsigned i = 0; i < VMM_REC_MAX_CHANNELS; i++) {
@@ -268,24 +277,36 @@ static int rp_string(struct rp_ctx *c, const struct vmm_rec_event *ev)
 
 /* ---- DMA ---- */
 
-enum rp_walk { RP_SCATTER, RP_GATHER };
+/*
+ * What a walk along a PRD list does with each piece of guest memory:
+ * write the trace's bytes there, fill it with poison, or compare it with
+ * the trace's bytes (the guest looking at its own RAM; the scan put the
+ * VMM region where no PRD points, so the pieces are plain guest RAM).
+ */
+enum rp_walk { RP_SCATTER, RP_POISON_FILL, RP_COMPARE };
 
-/* Move bytes between buf and the guest's buffers along a PRD list. The bytes covered. */
+/* The bytes covered before the list ended, left RAM, or (comparing) differed. */
 static uint32_t rp_prd_walk(const struct vmm_rec_prd *prd, uint32_t n, uint32_t bytes,
-			    uint8_t *buf, enum rp_walk how)
+			    const uint8_t *data, enum rp_walk how)
 {
 	uint32_t done = 0;
 
 	for (uint32_t i = 0; i < n && done < bytes; i++) {
 		uint32_t len = prd[i].ctl & 0xFFFE ? prd[i].ctl & 0xFFFE : 0x10000;
-		int rc;
+		uint64_t addr = prd[i].addr & ~1u;
+		uint8_t *g = sim_phys_ptr(addr);
 
 		if (len > bytes - done)
 			len = bytes - done;
-		rc = how == RP_GATHER ? sim_guest_read(prd[i].addr & ~1u, buf + done, len) :
-					sim_guest_write(prd[i].addr & ~1u, buf + done, len);
-		if (rc)
+		if (!g || addr + len > sim_ram_size() ||
+		    (addr < sim_vmm_base() + sim_vmm_size() && sim_vmm_base() < addr + len))
 			break;
+		if (how == RP_SCATTER)
+			memcpy(g, data + done, len);
+		else if (how == RP_POISON_FILL)
+			memset(g, RP_POISON, len);
+		else if (memcmp(g, data + done, len))
+			return done + rp_first_diff(g, data + done, len);
 		done += len;
 		if (prd[i].ctl & VMM_REC_PRD_EOT)
 			break;
@@ -324,17 +345,14 @@ static int rp_dma_start(struct rp_ctx *c, const struct vmm_rec_event *ev)
 {
 	struct rp_chan *ch = &c->ch[ev->channel];
 
-	if (rp_prd_save(c, ch, ev) || rp_buf(c, ev->bytes))
-		return c->failed ? -1 : rp_fail(c, REPLAY_BADINPUT, "out of memory");
-	if (ev->write) {
-		memcpy(c->buf, ev->data, ev->len);
-		for (uint32_t s = 0; c->pass == RP_ORACLE && s + RP_SECTOR <= ev->len; s += RP_SECTOR)
-			if (rp_written(c, ev->data + s))
-				return rp_fail(c, REPLAY_BADINPUT, "out of memory");
-	} else {
-		memset(c->buf, RP_POISON, ev->bytes);
-	}
-	if (rp_prd_walk(ev->prd, ev->nprd, ev->bytes, c->buf, RP_SCATTER) < ev->bytes && ev->write)
+	if (rp_prd_save(c, ch, ev))
+		return -1;
+	for (uint32_t s = 0; ev->write && c->pass == RP_ORACLE && s + RP_SECTOR <= ev->len;
+	     s += RP_SECTOR)
+		if (rp_written(c, ev->data + s))
+			return rp_fail(c, REPLAY_BADINPUT, "out of memory");
+	if (rp_prd_walk(ev->prd, ev->nprd, ev->bytes, ev->data,
+			ev->write ? RP_SCATTER : RP_POISON_FILL) < ev->bytes && ev->write)
 		return rp_fail(c, REPLAY_BADINPUT, "dma-start: the PRD list leaves the replay's RAM");
 	if (ch->active)
 		ch->dma_started = true;
@@ -349,21 +367,16 @@ static int rp_dma_done(struct rp_ctx *c, const struct vmm_rec_event *ev)
 {
 	struct rp_chan *ch = &c->ch[ev->channel];
 	struct rp_cmd_class cl = rp_cmd_class(ch->op);
-	uint32_t got;
-	size_t i = 0;
+	uint32_t same;
 
 	if (ev->write || !ev->len || (c->pass == RP_ORACLE && !rp_user_in(c, ch)))
 		return PP_OK;
-	if (rp_buf(c, ev->len))
-		return rp_fail(c, REPLAY_BADINPUT, "out of memory");
-	got = rp_prd_walk(ch->prd, ch->nprd, (uint32_t)ev->len, c->buf, RP_GATHER);
-	if (got == ev->len && !memcmp(c->buf, ev->data, ev->len))
+	same = rp_prd_walk(ch->prd, ch->nprd, (uint32_t)ev->len, ev->data, RP_COMPARE);
+	if (same == ev->len)
 		return PP_OK;
-	while (i < got && c->buf[i] == ev->data[i])
-		i++;
 	return rp_fail(c, REPLAY_MISMATCH, "%sdma-done: the guest's buffers differ from the trace's "
-		       "%s data at byte %zu of %zu", c->pass == RP_ORACLE ? "without the mediator, " : "",
-		       cl.proto == RP_DMA_IN ? rp_op_name(ch->op) : "DMA", i, ev->len);
+		       "%s data at byte %u of %zu", c->pass == RP_ORACLE ? "without the mediator, " : "",
+		       cl.proto == RP_DMA_IN ? rp_op_name(ch->op) : "DMA", same, ev->len);
 }
 
 /* ---- One event ---- */

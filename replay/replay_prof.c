@@ -123,14 +123,18 @@ void rp_prof_finish(struct rp_ctx *c)
 	struct replay_result *r = c->r;
 	uint64_t rest = ata_stats.cyc_copy + ata_stats.cyc_crypto + ata_stats.cyc_device;
 
-	r->engine_ns = rp_cyc_ns(c, c->prof.t_engine);
-	r->reader_ns = rp_cyc_ns(c, c->prof.t_reader);
+	double share = c->prof.cpu_share;
+
+	/* Totals as CPU time; single commands' latencies stay in cycles (too short to be preempted much). */
+	r->engine_ns = (uint64_t)(share * rp_cyc_ns(c, c->prof.t_engine));
+	r->reader_ns = (uint64_t)(share * rp_cyc_ns(c, c->prof.t_reader));
 	r->med_invocations = ata_stats.invocations;
-	r->med_ns = rp_cyc_ns(c, ata_stats.cyc_total);
-	r->copy_ns = rp_cyc_ns(c, ata_stats.cyc_copy);
-	r->crypto_ns = rp_cyc_ns(c, ata_stats.cyc_crypto);
-	r->device_ns = rp_cyc_ns(c, ata_stats.cyc_device);
-	r->decode_ns = ata_stats.cyc_total > rest ? rp_cyc_ns(c, ata_stats.cyc_total - rest) : 0;
+	r->med_ns = (uint64_t)(share * rp_cyc_ns(c, ata_stats.cyc_total));
+	r->copy_ns = (uint64_t)(share * rp_cyc_ns(c, ata_stats.cyc_copy));
+	r->crypto_ns = (uint64_t)(share * rp_cyc_ns(c, ata_stats.cyc_crypto));
+	r->device_ns = (uint64_t)(share * rp_cyc_ns(c, ata_stats.cyc_device));
+	r->decode_ns = ata_stats.cyc_total > rest ?
+			       (uint64_t)(share * rp_cyc_ns(c, ata_stats.cyc_total - rest)) : 0;
 	rp_latencies(c);
 }
 

@@ -336,6 +336,22 @@ static void rp_calibrate(struct rp_ctx *c)
 	c->prof.ns_per_cyc = (double)(n1 - n0) / (double)(hal_cycles() - t0);
 }
 
+void rp_prof_start(struct rp_ctx *c)
+{
+	rp_calibrate(c);
+	c->prof.cpu0 = rp_now_ns(CLOCK_THREAD_CPUTIME_ID);
+	c->prof.tsc0 = hal_cycles();
+}
+
+/* The share of the pass's elapsed cycles this thread had the CPU: at most 1. */
+static void rp_prof_share(struct rp_ctx *c)
+{
+	double cpu = (double)(rp_now_ns(CLOCK_THREAD_CPUTIME_ID) - c->prof.cpu0);
+	double all = (double)rp_cyc_ns(c, hal_cycles() - c->prof.tsc0);
+
+	c->prof.cpu_share = all > 0 && cpu < all ? cpu / all : 1.0;
+}
+
 static int rp_mediated_run(struct rp_ctx *c)
 {
 	int rc;
@@ -347,10 +363,11 @@ static int rp_mediated_run(struct rp_ctx *c)
 	rc = rp_machine(c, true);
 	if (!rc && c->o->trace_out)
 		rc = rp_perfetto_open(c, c->o->trace_out);
-	rp_calibrate(c);
+	rp_prof_start(c);
 	if (!rc)
 		rc = rp_exec_all(c);
 	c->r->events = c->evno;
+	rp_prof_share(c);
 	rp_prof_finish(c);
 	if (!rc)
 		rc = rp_check_disks(c);

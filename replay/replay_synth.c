@@ -16,7 +16,7 @@
 #include "replay_engine_priv.h"
 
 #define SYN_BUF 0x100000u    /* guest DMA buffers */
-#define SYN_MAX 300u         /* sectors a step moves at most */
+#define SYN_MAX 512u         /* sectors a step moves at most */
 
 /* TEST KEY: protects nothing but synthetic traces. */
 static const uint8_t synth_test_key[VMM_REC_KEY_SIZE] = {
@@ -43,6 +43,7 @@ struct synth_disk {
 struct synth_scenario {
 	const char *name;
 	const char *what;
+	bool bench;          /* for parapass bench replay, not the corpus */
 	struct synth_disk disk[4];
 	unsigned ndisks;
 	void (*run)(struct synth *s);
@@ -210,6 +211,34 @@ static void synth_writes(struct synth *s)
 	syn_same(s, s->in + 32 * 512, s->in, 32 * 512);
 }
 
+/* DMA-heavy: 256 KiB LBA48 transfers, written then read back (parapass bench replay). */
+static void synth_bench_dma(struct synth *s)
+{
+	for (uint64_t lba = 0; lba < 65536; lba += 512) {
+		syn_dma(s, 0, 0, 0x35, lba, 512, 0x10000);
+		memcpy(s->in, s->out, 512 * 512);
+		syn_dma(s, 0, 0, 0x25, lba, 512, 0x10000);
+		if (memcmp(s->in, s->out, 512 * 512))
+			syn_fail(s, "read back something else");
+	}
+}
+
+/* PIO as Linux's ata_piix does it with multiple mode 16: one REP a sector, a status a block. */
+static void synth_bench_pio(struct synth *s)
+{
+	syn_nodata(s, 0, 0, 0xC6, 16, false);
+	for (uint64_t lba = 0; lba < 4096; lba += 256) {
+		syn_data(s, lba, 256);
+		sim_drv_tf28(0, 0, (uint32_t)lba, 0);
+		sim_drv_command(0, 0xC5);
+		syn_ok(s, sim_drv_pio_out(0, s->out, 256, 16, SIM_REP32), false);
+		sim_drv_tf28(0, 0, (uint32_t)lba, 0);
+		sim_drv_command(0, 0xC4);
+		syn_ok(s, sim_drv_pio_in(0, s->in, 256, 16, SIM_REP32), false);
+		syn_same(s, s->out, s->in, 256 * 512);
+	}
+}
+
 static const struct synth_scenario synth_scenarios[] = {
 	{ .name = "pio", .what = "PIO: IDENTIFY, READ/WRITE SECTORS 16/32-bit REP and single, "
 	  "MULTIPLE, LBA48, CHS, FLUSH, a refused command", .run = synth_pio, .ndisks = 1,
@@ -230,15 +259,23 @@ static const struct synth_scenario synth_scenarios[] = {
 	  "polling in the trace", .run = synth_busy, .ndisks = 1,
 	  .disk = { { .ch = 0, .drv = 0, .policy = VMM_REC_ENCRYPT, .sectors = 2048,
 		      .busy_polls = 5 } } },
+	{ .name = "bench-dma", .what = "32 MiB written and read back in 256 KiB DMA transfers "
+	  "(benchmark)", .bench = true, .run = synth_bench_dma, .ndisks = 1,
+	  .disk = { { .ch = 0, .drv = 0, .policy = VMM_REC_ENCRYPT, .sectors = 65536 } } },
+	{ .name = "bench-pio", .what = "4 MiB of READ/WRITE MULTIPLE, 16 sectors a block "
+	  "(benchmark)", .bench = true, .run = synth_bench_pio, .ndisks = 1,
+	  .disk = { { .ch = 0, .drv = 0, .policy = VMM_REC_ENCRYPT, .sectors = 8192 } } },
 };
 #define SYN_COUNT (sizeof(synth_scenarios) / sizeof(synth_scenarios[0]))
 
-const char *replay_synth_name(unsigned i, const char **what)
+const char *replay_synth_name(unsigned i, const char **what, bool *bench)
 {
 	if (i >= SYN_COUNT)
 		return NULL;
 	if (what)
 		*what = synth_scenarios[i].what;
+	if (bench)
+		*bench = synth_scenarios[i].bench;
 	return synth_scenarios[i].name;
 }
 
