@@ -50,6 +50,14 @@ void vtx_prof_print(const char *why)
 		 (unsigned long long)ata_stats.denied, (unsigned long long)ata_stats.cyc_total,
 		 (unsigned long long)ata_stats.cyc_crypto, (unsigned long long)ata_stats.cyc_copy,
 		 (unsigned long long)ata_stats.cyc_device);
+	/* What moved, so a run can be judged per sector and per MiB (tests/system/lib-linux.sh). */
+	LOG_INFO("  sectors: pio-in %llu pio-out %llu dma-in %llu dma-out %llu dma-commands %llu "
+		 "encrypted %llu decrypted %llu",
+		 (unsigned long long)ata_stats.pio_sectors_in, (unsigned long long)ata_stats.pio_sectors_out,
+		 (unsigned long long)ata_stats.dma_sectors_in, (unsigned long long)ata_stats.dma_sectors_out,
+		 (unsigned long long)ata_stats.dma_commands,
+		 (unsigned long long)ata_stats.sectors_encrypted,
+		 (unsigned long long)ata_stats.sectors_decrypted);
 	LOG_INFO("  guest extended-state saves %llu, hidden-memory accesses %llu, "
 		 "cycles since start %llu",
 		 (unsigned long long)vtx_prof.simd_saves, (unsigned long long)vtx_ept_hidden_hits,
