@@ -141,7 +141,7 @@ check-system: all
 
 check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(CHECK_ASAN)
-	@$(MAKE) --no-print-directory check-fs check-unit check-asan check-fuzz check-system
+	@$(MAKE) --no-print-directory check-fs check-unit check-asan check-fuzz check-replay check-system
 
 demo: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
@@ -229,3 +229,14 @@ check-fuzz: $(FUZZ_TRACE)
 	@rm -rf $(O)/fuzz/trace-corpus && mkdir -p $(O)/fuzz/trace-corpus
 	$(FUZZ_TRACE) -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
 	  -dict=tests/fuzz/trace.dict -print_final_stats=1 $(O)/fuzz/trace-corpus tests/fuzz/corpus/trace
+
+# ---- record/replay: the trace corpus through the mediator (replay/README.md) ----
+# The committed corpus (traces/*.yaml) always; then the Linux guest's whole
+# QEMU captures, made at test time from Debian packages and replayed with the
+# profile (tests/replay/qemu-corpus.sh), unless REPLAY_QEMU=0.
+REPLAY_QEMU ?= 1
+.PHONY: check-replay
+check-replay: $(PARAPASS)
+	$(PARAPASS) replay $(sort $(wildcard traces/*.yaml))
+	@if [ "$(REPLAY_QEMU)" = 1 ]; then O=$(O) tests/replay/qemu-corpus.sh $(O)/replay-corpus; \
+	else echo "check-replay: the generated QEMU traces were not replayed (REPLAY_QEMU=$(REPLAY_QEMU))"; fi
