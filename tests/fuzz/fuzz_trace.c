@@ -3,9 +3,10 @@
  *
  * Whatever the input, the reader must not crash, leak or read out of
  * bounds (ASan, UBSan), must fail with a positioned message, and what it
- * accepts must obey the format's rules and survive a round trip: every
- * accepted event is re-encoded with the one encoder, and the re-encoded
- * trace must read back to the same events (compared by a running hash).
+ * accepts must obey the format's rules and survive a round trip: the
+ * accepted header and every accepted event are re-encoded with the one
+ * encoder, and the re-encoded trace must read back to the same disks and
+ * events (compared by a running hash).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,7 +57,26 @@ static uint64_t fz_hash(uint64_t h, const struct vmm_rec_event *ev)
 	return ev->len ? fz_mix(h, ev->data, ev->len) : h;
 }
 
-/* Read a trace to its end; the hash of its events, or 0 if it is refused. */
+/* The header's disks, the multiple count and overlay extents included. */
+static uint64_t fz_hash_disks(uint64_t h, const struct vmm_rec_header *hd)
+{
+	for (unsigned i = 0; i < hd->ndisks; i++) {
+		const struct vmm_rec_disk *d = &hd->disk[i];
+		const uint64_t f[] = { d->channel, d->drive, d->policy, d->content, d->cyls, d->heads,
+				       d->spt, d->multiple, d->sectors, d->seed, d->nextents };
+
+		h = fz_mix(h, f, sizeof(f));
+		for (uint32_t k = 0; k < d->nextents; k++) {
+			const uint64_t x[] = { d->extents[k].lba, d->extents[k].nsect };
+
+			h = fz_mix(h, x, sizeof(x));
+			h = fz_mix(h, d->extents[k].data, (size_t)d->extents[k].nsect * 512);
+		}
+	}
+	return h;
+}
+
+/* Read a trace to its end; the hash of its disks and events, or 0 if it is refused. */
 static uint64_t fz_read(const void *data, size_t size, struct vmm_rec_enc *reenc,
 			struct fz_buf *out)
 {
@@ -69,6 +89,8 @@ static uint64_t fz_read(const void *data, size_t size, struct vmm_rec_enc *reenc
 		return 0;
 	if (!rc && vmm_rec_header_invalid(replay_trace_header(t)))
 		abort(); /* accepted a header the encoder would refuse */
+	if (!rc)
+		h = fz_hash_disks(h, replay_trace_header(t));
 	if (!rc && reenc) {
 		vmm_rec_enc_init(reenc, fz_sink, out);
 		if (vmm_rec_enc_header(reenc, replay_trace_header(t)))
