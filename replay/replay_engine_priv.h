@@ -122,11 +122,18 @@ struct rp_ctx {
 	/* Non-zero sectors the guest wrote, as 64-bit hashes (open addressing). */
 	uint64_t *wset;
 	size_t wcap, wcount;
+	/* The events decoded by the scan, for the two runs (replay_spill.c). */
+	FILE *spill;
+	uint64_t spill_size;
+	struct vmm_rec_prd *spill_prd;
+	uint8_t *spill_data;
+	size_t spill_prd_cap, spill_data_cap;
 	/* The pass under way. */
 	enum rp_pass pass;
-	struct replay_trace *t;
+	struct replay_trace *t;     /* the scan's reader */
 	struct rp_chan ch[VMM_REC_MAX_CHANNELS];
 	uint64_t evno, line;    /* the event being executed and its line */
+	uint64_t next_line;     /* the line of the event read last */
 	bool failed;
 	uint8_t *buf;           /* ins data and gathered DMA buffers */
 	size_t buf_cap;
@@ -155,8 +162,17 @@ void rp_progress(struct rp_ctx *c, const char *what, bool done);
 /* Read the whole trace once: validity, memory it uses, sizes. 0 or -1 (c->r says why). */
 int rp_scan(struct rp_ctx *c);
 
+/* ---- The decoded events (replay_spill.c) ---- */
+int rp_spill_open(struct rp_ctx *c);
+void rp_spill_close(struct rp_ctx *c);
+int rp_spill_put(struct rp_ctx *c, const struct vmm_rec_event *ev, uint64_t line);
+int rp_spill_rewind(struct rp_ctx *c);
+/* The next event and its line in the trace; its PRD list and payload valid until the next call. */
+int rp_spill_get(struct rp_ctx *c, struct vmm_rec_event *ev, uint64_t *line);
+unsigned rp_spill_percent(struct rp_ctx *c);
+
 /* ---- Executing events (replay_exec.c, replay_poll.c) ---- */
-/* Feed the events of the open trace c->t to the machine. 0, or -1 at the first failure. */
+/* Feed the decoded events to the machine. 0, or -1 at the first failure. */
 int rp_exec_all(struct rp_ctx *c);
 void rp_exec_reset(struct rp_ctx *c);
 /* Which channel and register a port is: 'c' command block, 't' control, 'b' bus master, 0 none. */

@@ -441,15 +441,14 @@ static bool rp_is_poll(const struct rp_ctx *c, const struct vmm_rec_event *ev, u
 	return (kind == 'c' && off == 7) || kind == 't' || (kind == 'b' && off == 2);
 }
 
+/* The next event from the scan's decoded events; its line in c->next_line. */
 static int rp_next(struct rp_ctx *c, struct vmm_rec_event *ev)
 {
 	uint64_t t0 = hal_cycles();
-	int rc = replay_trace_next(c->t, ev);
+	int rc = rp_spill_get(c, ev, &c->next_line);
 
 	c->prof.t_reader += hal_cycles() - t0;
-	if (rc)
-		return rp_fail(c, REPLAY_BADINPUT, "%s", replay_trace_error(c->t));
-	return PP_OK;
+	return rc;
 }
 
 /* Gather a polling run starting at *ev; *ev is then the event after it. */
@@ -460,7 +459,7 @@ static int rp_poll_run(struct rp_ctx *c, struct vmm_rec_event *ev, unsigned chn)
 
 	do {
 		c->run[n] = *ev;
-		c->run_line[n++] = replay_trace_line(c->t);
+		c->run_line[n++] = c->next_line;
 		if (rp_next(c, ev))
 			return -1;
 	} while (n < RP_MAX_RUN && (ev->kind == VMM_REC_IRQ || (rp_is_poll(c, ev, &k) && k == chn)));
@@ -490,7 +489,7 @@ int rp_exec_all(struct rp_ctx *c)
 				return -1;
 			continue;
 		}
-		c->line = replay_trace_line(c->t);
+		c->line = c->next_line;
 		c->evno++;
 		c->prof.t_ev = c->prof.t_engine;
 		inv0 = ata_stats.invocations;

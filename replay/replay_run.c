@@ -1,7 +1,7 @@
 /*
  * replay_run.c - one replay, in three passes over the trace
- * (replay/README.md): a scan (valid? where is the guest's memory?), the
- * oracle run on a hal/sim machine with no mediator and a plaintext disk,
+ * (replay/README.md): a scan (valid? where is the guest's memory? the
+ * events decoded once for the runs, replay_spill.c), the oracle run on a hal/sim machine with no mediator and a plaintext disk,
  * whose final disk is the expected plaintext, and the mediated run: the
  * same machine with vmm/ and ata/ started on the header's policies and
  * the disk encrypted by OpenSSL, every read checked, then the final disks
@@ -134,7 +134,8 @@ void rp_progress(struct rp_ctx *c, const char *what, bool done)
 		return;
 	c->progress_at = now;
 	fprintf(c->o->progress, "\rreplay %.40s: %s %3u%%", c->path, what,
-		c->file_size ? (unsigned)(replay_trace_offset(c->t) * 100 / c->file_size) : 0);
+		c->pass != RP_SCAN ? rp_spill_percent(c) : c->file_size ?
+		(unsigned)(replay_trace_offset(c->t) * 100 / c->file_size) : 0);
 	fflush(c->o->progress);
 }
 
@@ -312,7 +313,7 @@ static int rp_oracle_run(struct rp_ctx *c)
 
 	c->pass = RP_ORACLE;
 	rp_exec_reset(c);
-	if (rp_open(c))
+	if (rp_spill_rewind(c))
 		return -1;
 	rc = rp_machine(c, false);
 	if (!rc)
@@ -321,7 +322,6 @@ static int rp_oracle_run(struct rp_ctx *c)
 		memcpy(c->disk[i].expect, sim_disk_data(c->disk[i].ch, c->disk[i].drv),
 		       c->disk[i].sectors * RP_SECTOR);
 	sim_fini();
-	rp_close(c);
 	return rc;
 }
 
@@ -358,7 +358,7 @@ static int rp_mediated_run(struct rp_ctx *c)
 
 	c->pass = RP_MEDIATED;
 	rp_exec_reset(c);
-	if (rp_open(c))
+	if (rp_spill_rewind(c))
 		return -1;
 	rc = rp_machine(c, true);
 	if (!rc && c->o->trace_out)
@@ -376,7 +376,6 @@ static int rp_mediated_run(struct rp_ctx *c)
 			     c->o->trace_out);
 	vmm_stop();
 	sim_fini();
-	rp_close(c);
 	return rc;
 }
 
@@ -391,6 +390,7 @@ static void rp_free(struct rp_ctx *c)
 	if (c->prof.perfetto)
 		fclose(c->prof.perfetto);
 	replay_trace_close(c->t);
+	rp_spill_close(c);
 	free(c->prof.lat);
 	free(c->wset);
 	free(c->odiff);

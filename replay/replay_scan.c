@@ -82,7 +82,13 @@ int rp_scan(struct rp_ctx *c)
 	memset(c->used, 0, sizeof(c->used));
 	rp_mark(c, 0, RP_GRANULE); /* real-mode memory: never the VMM's */
 	c->total_events = 0;
-	while (!(rc = replay_trace_next(c->t, &ev)) && ev.kind != VMM_REC_END) {
+	if (rp_spill_open(c))
+		return -1;
+	while (!(rc = replay_trace_next(c->t, &ev))) {
+		if (rp_spill_put(c, &ev, replay_trace_line(c->t)))
+			return -1;
+		if (ev.kind == VMM_REC_END)
+			break;
 		c->total_events++;
 		if (ev.kind == VMM_REC_DMA_START)
 			rp_scan_dma(c, &ev);
@@ -91,5 +97,6 @@ int rp_scan(struct rp_ctx *c)
 	}
 	if (rc)
 		return rp_fail(c, REPLAY_BADINPUT, "%s", replay_trace_error(c->t));
+	c->spill_size = (uint64_t)ftello(c->spill);
 	return rp_layout(c);
 }
