@@ -218,7 +218,7 @@ static void bench_dma_report(const double mbs[3], const double ssl[BENCH_RUNS],
 			     const struct replay_result *r)
 {
 	static const char *const what[] = {
-		"mediated run, executing the events", "mediated run, with the trace reader",
+		"mediated run, executing the events", "mediated run, with reading the decoded events",
 		"whole replay: scan, oracle run, mediated run, disk checks",
 	};
 	double base = ssl[BENCH_RUNS / 2];
