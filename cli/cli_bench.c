@@ -16,6 +16,7 @@ static const struct bench benches[] = {
 	{ "trace-read", cli_bench_trace_read },
 	{ "crypto", cli_bench_crypto },
 	{ "sim", cli_bench_sim },
+	{ "crypt", cli_bench_crypt },
 	{ "ata", cli_bench_ata },
 	{ "replay", cli_bench_replay },
 	{ NULL, NULL },

@@ -111,7 +111,6 @@ static int crypt_parse(int argc, char **argv, struct crypt_args *a)
 			 strcmp(argv[1], "verify")))
 		return crypt_usage();
 	a->verb = argv[1];
-	a->chunk_kib = CRYPT_CHUNK_DEFAULT / 1024;
 	a->samples = VERIFY_SAMPLES;
 	while (i < argc) {
 		r = cli_key_opt(&a->key, argc, argv, &i, WHO);
@@ -230,6 +229,8 @@ static int crypt_convert(struct crypt_args *a, struct crypt_target *t, const cha
 	double t0 = crypt_now(), dt;
 	int err;
 
+	if (!job.chunk_sectors)
+		job.chunk_sectors = crypt_chunk_default(t->fd, jpath) / CRYPT_SECTOR;
 	if (crypt_file_fd(&job.target, t->fd) || crypt_store_path(&job.journal, jpath))
 		return CLI_FAIL;
 	t->fd = -1;  /* the engine's file owns it now */

@@ -25,6 +25,8 @@ struct crypto_xts;
 #define CRYPT_CHUNK_DEFAULT (4u << 20)  /* bytes converted per journal round */
 #define CRYPT_CHUNK_MAX (64u << 20)
 #define CRYPT_JOURNAL_SUFFIX ".ppjournal"
+#define CRYPT_CHUNK_MEMORY (1u << 20)   /* the default where syncs are free (tmpfs) */
+#define CRYPT_PIECE (256u << 10)  /* unit of work inside a chunk: stays in the L2 cache */
 
 enum crypt_op { CRYPT_ENCRYPT = 1, CRYPT_DECRYPT = 2 };
 
@@ -113,7 +115,17 @@ void crypt_xts_free(struct crypto_xts *x);
 /* size bytes aligned to a page, for O_DIRECT-friendly chunk buffers; free() them. */
 void *crypt_alloc(size_t size);
 
-/* The 64-byte checksum of a journalled chunk (8 little-endian 64-bit sums). */
+/*
+ * The 64-byte checksum of a journalled chunk: four lanes of Fletcher-style
+ * sums over 64-bit words (a: the words, b: the running a's), fed piece by
+ * piece.
+ */
+struct crypt_sum {
+	uint64_t a[4], b[4], rows;
+};
+void crypt_sum_init(struct crypt_sum *s);
+void crypt_sum_add(struct crypt_sum *s, const void *buf, size_t len);  /* len: whole 32-byte rows */
+void crypt_sum_out(const struct crypt_sum *s, uint8_t out[64]);
 void crypt_data_sum(const void *buf, size_t len, uint8_t out[64]);
 
 /* ---- POSIX files and the journal beside the target (cli_crypt_io.c) ---- */
@@ -205,10 +217,16 @@ struct crypt_args {
 	struct cli_key_opts key;
 	uint64_t first_lba, nsect;      /* nsect 0: to the end of the target */
 	int have_range;
-	uint32_t chunk_kib;
+	uint32_t chunk_kib;             /* 0: crypt_chunk_default() */
 	uint64_t samples;
 	int all, resume, force;
 };
+/*
+ * The chunk for a target and its journal: 4 MiB where syncs reach storage
+ * (fewer syncs), 1 MiB where both are in memory (tmpfs: syncs are free,
+ * and a chunk that stays in the L2 cache between its two passes wins).
+ */
+uint32_t crypt_chunk_default(int target_fd, const char *journal);
 /* "parapass crypt verify" on the open target, range resolved, key loaded: the exit status. */
 int crypt_verify_cmd(const struct crypt_args *a, int fd, const uint8_t key[64]);
 

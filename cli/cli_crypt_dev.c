@@ -25,12 +25,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cli_crypt.h"
 
 #define DEVSET_MAX 256
+#define FS_TMPFS 0x01021994  /* statfs f_type of tmpfs, ramfs: 0x858458f6 */
+#define FS_RAMFS 0x858458f6
 
 const struct crypt_sys crypt_sys_default = {
 	.mounts = "/proc/self/mounts",
@@ -267,4 +270,28 @@ int crypt_target_open(const struct crypt_sys *sys, const char *path, int writabl
 	if (S_ISBLK(st.st_mode))
 		return open_blk(sys, path, &st, writable, t, why, whylen);
 	return -say(why, whylen, "not a regular file or a block device");
+}
+
+static int in_memory(const struct statfs *fs)
+{
+	return fs->f_type == FS_TMPFS || fs->f_type == FS_RAMFS;
+}
+
+uint32_t crypt_chunk_default(int target_fd, const char *journal)
+{
+	char dir[4096];
+	struct statfs tf, jf;
+	struct stat st;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", journal);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!fstat(target_fd, &st) && S_ISREG(st.st_mode) && !fstatfs(target_fd, &tf) &&
+	    in_memory(&tf) && !statfs(dir, &jf) && in_memory(&jf))
+		return CRYPT_CHUNK_MEMORY;
+	return CRYPT_CHUNK_DEFAULT;
 }

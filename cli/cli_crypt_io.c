@@ -6,8 +6,8 @@
  *
  * PARAPASS_CRYPT_KILL=bytes:N sends SIGKILL to the process once N bytes
  * have been written in all (journal and target; the write that crosses N
- * is cut there, so a chunk can be left half written), and sync:N right
- * after the N-th sync. tests/system/30-crypt-resume.sh uses it to stop a
+ * is cut there, so a chunk can be left half written; other threads die
+ * wherever they are), and sync:N right after the N-th sync. tests/system/30-crypt-resume.sh uses it to stop a
  * conversion at exactly chosen points; a real kill -9 at a random moment
  * is exercised there too. The hook only ever makes the tool die, which
  * the journal is there to survive.
@@ -69,17 +69,19 @@ static int write_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* Writes come from several threads: each takes its byte range of the count atomically. */
 static int hooked_write(int fd, const void *buf, size_t len, uint64_t off)
 {
-	int err;
+	uint64_t before;
 
-	if (hook.mode == HOOK_BYTES && hook.bytes + len >= hook.at) {
-		write_all(fd, buf, (size_t)(hook.at - hook.bytes), off);
+	if (hook.mode != HOOK_BYTES)
+		return write_all(fd, buf, len, off);
+	before = __atomic_fetch_add(&hook.bytes, len, __ATOMIC_SEQ_CST);
+	if (before < hook.at && before + len >= hook.at) {
+		write_all(fd, buf, (size_t)(hook.at - before), off);
 		hook_die();
 	}
-	err = write_all(fd, buf, len, off);
-	hook.bytes += len;
-	return err;
+	return write_all(fd, buf, len, off);
 }
 
 static int fd_read(void *ctx, void *buf, size_t len, uint64_t off)

@@ -56,6 +56,11 @@ struct jstate {
 	uint8_t head[CRYPT_JBLOCK];
 	uint64_t seq, next, end;
 	size_t chunk_bytes;
+	/* The chunk in flight. */
+	uint64_t cur_lba;
+	uint32_t cur_n;
+	unsigned cur_slot;
+	struct crypt_sum sum;
 };
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
@@ -84,24 +89,52 @@ __attribute__((format(printf, 3, 4))) static int fail(struct jstate *s, int code
 	return code;
 }
 
+void crypt_sum_init(struct crypt_sum *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Fletcher-style: a sums the words of a lane, b the running a's (order-
+ * sensitive). Two 128-bit halves, so that they live in SSE2 registers
+ * (a 256-bit vector type without AVX is kept in memory by gcc).
+ */
+void crypt_sum_add(struct crypt_sum *s, const void *buf, size_t len)
+{
+	typedef uint64_t lanes2 __attribute__((vector_size(16)));
+	const uint8_t *p = buf;
+	lanes2 a0, a1, b0, b1, w0, w1;
+
+	memcpy(&a0, s->a, 16), memcpy(&a1, s->a + 2, 16);
+	memcpy(&b0, s->b, 16), memcpy(&b1, s->b + 2, 16);
+	for (size_t i = 0; i + 32 <= len; i += 32) {
+		memcpy(&w0, p + i, 16);
+		memcpy(&w1, p + i + 16, 16);
+		a0 += w0;
+		a1 += w1;
+		b0 += a0;
+		b1 += a1;
+	}
+	memcpy(s->a, &a0, 16), memcpy(s->a + 2, &a1, 16);
+	memcpy(s->b, &b0, 16), memcpy(s->b + 2, &b1, 16);
+	s->rows += len / 32;
+}
+
+void crypt_sum_out(const struct crypt_sum *s, uint8_t out[64])
+{
+	for (unsigned l = 0; l < 4; l++) {
+		put_le(out + 8 * l, s->a[l], 8);
+		put_le(out + 32 + 8 * l, s->b[l] ^ (s->rows * 32), 8);
+	}
+}
+
 void crypt_data_sum(const void *buf, size_t len, uint8_t out[64])
 {
-	/* Four lanes of Fletcher-style sums over 64-bit words: order-sensitive, vectorizable. */
-	uint64_t a[4] = { 0 }, b[4] = { 0 };
-	const uint8_t *p = buf;
+	struct crypt_sum s;
 
-	for (size_t i = 0; i + 32 <= len; i += 32)
-		for (unsigned l = 0; l < 4; l++) {
-			uint64_t w;
-
-			memcpy(&w, p + i + 8 * l, 8);
-			a[l] += w;
-			b[l] += a[l];
-		}
-	for (unsigned l = 0; l < 4; l++) {
-		put_le(out + 8 * l, a[l], 8);
-		put_le(out + 32 + 8 * l, b[l] ^ len, 8);
-	}
+	crypt_sum_init(&s);
+	crypt_sum_add(&s, buf, len);
+	crypt_sum_out(&s, out);
 }
 
 void *crypt_alloc(size_t size)
@@ -196,15 +229,16 @@ static int head_check(struct jstate *s, uint64_t jbytes)
 	return CRYPT_DONE;
 }
 
-static void rec_build(struct jstate *s, uint8_t *r, uint64_t lba, uint32_t n)
+/* The record of the chunk in flight; the copy pass summed its data. */
+static void rec_build(struct jstate *s, uint8_t *r)
 {
 	memset(r, 0, CRYPT_SECTOR);
 	memcpy(r + JR_MAGIC, CRYPT_JREC_MAGIC, 8);
 	put_le(r + JR_SEQ, s->seq, 8);
-	put_le(r + JR_LBA, lba, 8);
-	put_le(r + JR_NSECT, n, 4);
+	put_le(r + JR_LBA, s->cur_lba, 8);
+	put_le(r + JR_NSECT, s->cur_n, 4);
 	memcpy(r + JR_HEADID, s->head + JH_SUM, 16);
-	crypt_data_sum(s->buf, (size_t)n * CRYPT_SECTOR, r + JR_DATASUM);
+	crypt_sum_out(&s->sum, r + JR_DATASUM);
 	SHA256(r, JR_SUM, r + JR_SUM);
 }
 
@@ -363,32 +397,75 @@ static int journal_start(struct jstate *s)
 	return CRYPT_DONE;
 }
 
+/*
+ * Steps 1-2: the original bytes into the slot, summed. In L2-sized pieces,
+ * each read, written and summed while it is in the cache.
+ */
+static int copy_pass(struct jstate *s)
+{
+	const struct crypt_file *t = &s->job->target, *jf = &s->jf;
+	uint64_t joff = slot_off(s, s->cur_slot) + CRYPT_JBLOCK;
+	size_t len = (size_t)s->cur_n * CRYPT_SECTOR;
+
+	crypt_sum_init(&s->sum);
+	for (size_t off = 0; off < len; off += CRYPT_PIECE) {
+		size_t n = len - off < CRYPT_PIECE ? len - off : CRYPT_PIECE;
+
+		if (t->ops->read(t->ctx, s->buf + off, n, s->cur_lba * CRYPT_SECTOR + off))
+			return fail(s, CRYPT_EIO, "cannot read sectors %llu+%u of the target",
+				    (unsigned long long)s->cur_lba, s->cur_n);
+		if (jf->ops->write(jf->ctx, s->buf + off, n, joff + off))
+			return fail(s, CRYPT_EIO, "cannot write the journal");
+		crypt_sum_add(&s->sum, s->buf + off, n);
+	}
+	return CRYPT_DONE;
+}
+
+/* Step 4: convert in memory and write over the target, piece by piece. */
+static int convert_pass(struct jstate *s)
+{
+	const struct crypt_file *t = &s->job->target;
+	const uint32_t per = CRYPT_PIECE / CRYPT_SECTOR;
+
+	for (uint32_t i = 0; i < s->cur_n; i += per) {
+		uint32_t k = s->cur_n - i < per ? s->cur_n - i : per;
+		uint8_t *p = s->buf + (size_t)i * CRYPT_SECTOR;
+
+		convert(s, s->cur_lba + i, p, k);
+		if (t->ops->write(t->ctx, p, (size_t)k * CRYPT_SECTOR, (s->cur_lba + i) * CRYPT_SECTOR))
+			return fail(s, CRYPT_EIO, "cannot write sectors %llu+%u of the target",
+				    (unsigned long long)s->cur_lba, s->cur_n);
+	}
+	return CRYPT_DONE;
+}
+
 /* Steps 1-4 of the file comment for the chunk at s->next. */
 static int convert_chunk(struct jstate *s)
 {
 	const struct crypt_file *t = &s->job->target, *jf = &s->jf;
-	uint64_t lba = s->next, left = s->end - lba;
-	uint32_t n = left < s->job->chunk_sectors ? (uint32_t)left : s->job->chunk_sectors;
-	size_t len = (size_t)n * CRYPT_SECTOR;
-	unsigned slot;
+	uint64_t left = s->end - s->next;
 	uint8_t rec[CRYPT_SECTOR];
+	int err;
 
-	slot = (unsigned)(++s->seq & 1);
-	if (t->ops->read(t->ctx, s->buf, len, lba * CRYPT_SECTOR))
-		return fail(s, CRYPT_EIO, "cannot read sectors %llu+%u of the target",
-			    (unsigned long long)lba, n);
-	if (jf->ops->write(jf->ctx, s->buf, len, slot_off(s, slot) + CRYPT_JBLOCK) ||
+	s->cur_lba = s->next;
+	s->cur_n = left < s->job->chunk_sectors ? (uint32_t)left : s->job->chunk_sectors;
+	s->cur_slot = (unsigned)(++s->seq & 1);
+	err = copy_pass(s);
+	if (err)
+		return err;
+	rec_build(s, rec);
+	/* The data is durable before the record that vouches for it is written. */
+	if (jf->ops->sync(jf->ctx) ||
+	    jf->ops->write(jf->ctx, rec, CRYPT_SECTOR, slot_off(s, s->cur_slot)) ||
 	    jf->ops->sync(jf->ctx))
 		return fail(s, CRYPT_EIO, "cannot write the journal");
-	rec_build(s, rec, lba, n);
-	if (jf->ops->write(jf->ctx, rec, CRYPT_SECTOR, slot_off(s, slot)) || jf->ops->sync(jf->ctx))
-		return fail(s, CRYPT_EIO, "cannot write the journal");
-	convert(s, lba, s->buf, n);
-	if (t->ops->write(t->ctx, s->buf, len, lba * CRYPT_SECTOR) || t->ops->sync(t->ctx))
-		return fail(s, CRYPT_EIO, "cannot write sectors %llu+%u of the target",
-			    (unsigned long long)lba, n);
-	s->next += n;
-	s->job->done_sectors += n;
+	err = convert_pass(s);
+	if (err)
+		return err;
+	if (t->ops->sync(t->ctx))
+		return fail(s, CRYPT_EIO, "cannot sync the target");
+	s->next += s->cur_n;
+	s->job->done_sectors += s->cur_n;
 	return CRYPT_DONE;
 }
 
