@@ -204,7 +204,7 @@ void replay_report_text(FILE *f, const char *path, const struct replay_result *r
 	fprintf(f, "%s: pass: %llu events, %llu commands, %.2f MiB payload; %llu disk sectors as "
 		   "the oracle says, %llu written sectors nowhere in the clear; statuses matched by "
 		   "meaning: %llu polls added, %llu transitional, %llu DMA held, %llu floating, "
-		   "%llu IDENTIFY blocks by their shared words\n", path,
+		   "%llu IDENTIFY reads on the words devices share\n", path,
 		(unsigned long long)r->events, (unsigned long long)r->commands,
 		r->payload / 1048576.0, (unsigned long long)r->checked_sectors,
 		(unsigned long long)r->written_sectors, (unsigned long long)r->polls_added,
