@@ -482,7 +482,7 @@ int rp_exec_all(struct rp_ctx *c)
 	while (ev.kind != VMM_REC_END) {
 		uint64_t t0, inv0;
 
-		if ((c->evno & 0xFFF) == 0)
+		if ((c->evno & 0xFF) == 0)
 			rp_progress(c, c->pass == RP_ORACLE ? "oracle run" : "mediated run", false);
 		if (rp_is_poll(c, &ev, &chn)) {
 			if (rp_poll_run(c, &ev, chn))

@@ -92,7 +92,7 @@ int rp_scan(struct rp_ctx *c)
 		c->total_events++;
 		if (ev.kind == VMM_REC_DMA_START)
 			rp_scan_dma(c, &ev);
-		if (!(c->total_events & 0xFFFF))
+		if (!(c->total_events & 0xFF))
 			rp_progress(c, "reading", false);
 	}
 	if (rc)
