@@ -4,7 +4,9 @@
  * OpenSSL oracle (replay/README.md). One line per trace, or the profile,
  * or one JSON document; a progress line on stderr when it is a terminal.
  * Exit 0 when every trace passes, 1 when one mismatches, 2 for bad input
- * (which wins over a mismatch).
+ * (which wins over a mismatch). --save-disk F writes the first disk's
+ * final medium after the mediated run (F-<n> for the n-th of several
+ * traces), to compare with the image a real run left (issue 8).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 
 struct replay_args {
 	bool profile, json;
-	const char *trace_out;
+	const char *trace_out, *save_disk;
 	struct replay_opts o;
 	int first;  /* argv index of the first trace */
 };
@@ -24,7 +26,7 @@ struct replay_args {
 static int replay_usage(void)
 {
 	fprintf(stderr, "usage: parapass replay [--profile] [--json] [--trace-out F.json] "
-			"[--busy-polls N] [--max-polls N] TRACE...\n");
+			"[--busy-polls N] [--max-polls N] [--save-disk IMG] TRACE...\n");
 	return CLI_BADINPUT;
 }
 
@@ -53,6 +55,8 @@ static int replay_parse(int argc, char **argv, struct replay_args *a)
 			a->json = true;
 		else if (!strcmp(arg, "--trace-out") && val)
 			a->trace_out = argv[++i];
+		else if (!strcmp(arg, "--save-disk") && val)
+			a->save_disk = argv[++i];
 		else if (!strcmp(arg, "--busy-polls") && val && !replay_num(val, &a->o.busy_polls))
 			i++;
 		else if (!strcmp(arg, "--max-polls") && val && !replay_num(val, &a->o.max_polls))
@@ -96,14 +100,18 @@ int cli_replay(int argc, char **argv)
 	for (int i = a.first; i < argc; i++) {
 		struct replay_result *r = malloc(sizeof(*r));
 		char *out = a.trace_out ? replay_out_name(a.trace_out, i - a.first + 1, count) : NULL;
+		char *img = a.save_disk ? replay_out_name(a.save_disk, i - a.first + 1, count) : NULL;
 		int rc;
 
-		if (!r || (a.trace_out && !out)) {
+		if (!r || (a.trace_out && !out) || (a.save_disk && !img)) {
 			fprintf(stderr, "parapass replay: out of memory\n");
 			free(r);
+			free(out);
+			free(img);
 			return CLI_BADINPUT;
 		}
 		a.o.trace_out = out;
+		a.o.save_disk = img;
 		rc = replay_run(argv[i], &a.o, r);
 		if (a.json) {
 			printf("%s\n", i > a.first ? "," : "");
@@ -114,6 +122,7 @@ int cli_replay(int argc, char **argv)
 		if (rc == REPLAY_BADINPUT || (rc == REPLAY_MISMATCH && status == CLI_OK))
 			status = rc == REPLAY_BADINPUT ? CLI_BADINPUT : CLI_FAIL;
 		free(out);
+		free(img);
 		free(r);
 	}
 	if (a.json)

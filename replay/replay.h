@@ -80,6 +80,7 @@ struct replay_opts {
 	FILE *progress;       /* a progress line for long traces (a terminal), or NULL */
 	FILE *console;        /* the mediator's log; NULL = stderr */
 	const char *trace_out;/* Chrome trace-event (Perfetto) JSON of the mediated run, or NULL */
+	const char *save_disk;/* the first disk's final medium after the mediated run, or NULL */
 	uint32_t busy_polls;  /* status reads the simulated drives stay busy; 0 = ready at once */
 	uint32_t max_polls;   /* bound on the polls added to meet a recorded status; 0 = 100000 */
 	/*

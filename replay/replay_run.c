@@ -352,6 +352,29 @@ static void rp_prof_share(struct rp_ctx *c)
 	c->prof.cpu_share = all > 0 && cpu < all ? cpu / all : 1.0;
 }
 
+/*
+ * The first disk's medium as the mediated run left it (ciphertext on an
+ * encrypted disk), for a byte-for-byte comparison with the image a real
+ * run under parapass left (--save-disk; tests/system/50-linux-record.sh).
+ */
+static int rp_save_disk(struct rp_ctx *c)
+{
+	const struct rp_disk *d = &c->disk[0];
+	const uint8_t *data = c->ndisks ? sim_disk_data(d->ch, d->drv) : NULL;
+	FILE *f;
+	bool ok;
+
+	if (!data)
+		return rp_fail(c, REPLAY_BADINPUT, "--save-disk: the trace lists no disk");
+	f = fopen(c->o->save_disk, "wb");
+	ok = f && fwrite(data, RP_SECTOR, d->sectors, f) == d->sectors;
+	if (f && fclose(f))
+		ok = false;
+	if (!ok)
+		return rp_fail(c, REPLAY_BADINPUT, "%s: cannot write the disk image", c->o->save_disk);
+	return PP_OK;
+}
+
 static int rp_mediated_run(struct rp_ctx *c)
 {
 	int rc;
@@ -369,6 +392,8 @@ static int rp_mediated_run(struct rp_ctx *c)
 	c->r->events = c->evno;
 	rp_prof_share(c);
 	rp_prof_finish(c);
+	if (!rc && c->o->save_disk) /* before the checks: a mismatching image is worth a look */
+		rc = rp_save_disk(c);
 	if (!rc)
 		rc = rp_check_disks(c);
 	if (c->prof.perfetto && rp_perfetto_close(c) && !rc)
