@@ -69,6 +69,15 @@ static int keygen_parse(int argc, char **argv, struct keygen_args *a)
 	return CLI_OK;
 }
 
+/* What the boot prompt (hal/vtx, serial or PS/2 keyboard) can type: 0x20-0x7E. */
+static int keygen_typeable(const char *pass, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)pass[i] < 0x20 || (unsigned char)pass[i] > 0x7E)
+			return 0;
+	return 1;
+}
+
 /* A fresh key from OpenSSL's CSPRNG whose halves differ (IEEE 1619 5.1). */
 static int keygen_random(uint8_t key[CLI_KEY_SIZE])
 {
@@ -160,6 +169,11 @@ int cli_keygen(int argc, char **argv)
 			fprintf(stderr, WHO ": empty passphrase (use --no-passphrase for a test key)\n");
 			rc = CLI_BADINPUT;
 		}
+		if (!rc && !keygen_typeable(pass, plen)) {
+			fprintf(stderr, WHO ": the passphrase must be printable ASCII: the boot console "
+				"cannot type anything else\n");
+			rc = CLI_BADINPUT;
+		}
 	}
 	if (!rc)
 		rc = keygen_make(&a, pass, plen);
@@ -182,7 +196,7 @@ int cli_key_export(int argc, char **argv)
 			return CLI_BADINPUT;
 		if (!r) {
 			fprintf(stderr, "usage: parapass key-export --key KEYFILE [--passphrase-file F]"
-				" | cryptsetup ... --key-file -\n");
+				"  (into a pipe: cryptsetup ... --key-file <(parapass key-export ...))\n");
 			return CLI_BADINPUT;
 		}
 	}

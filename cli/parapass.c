@@ -20,7 +20,7 @@ static const struct cli_command commands[] = {
 	{ .name = "keygen", .run = cli_keygen,
 	  .usage = "keygen KEYFILE [--no-passphrase] [--passphrase-file F] [--iterations N]  new wrapped key" },
 	{ .name = "key-export", .run = cli_key_export,
-	  .usage = "key-export --key KEYFILE | cryptsetup ... --key-file -  raw key into a pipe" },
+	  .usage = "key-export --key KEYFILE  the raw key into a pipe: cryptsetup --key-file <(...)" },
 	{ .name = "crypt", .run = cli_crypt,
 	  .usage = "crypt encrypt|decrypt|verify TARGET --key KEYFILE|--raw-key FILE [...]  convert a disk" },
 };

@@ -68,6 +68,9 @@ expect_rc 2 "keygen over an existing key" "$P" keygen "$D/key" --no-passphrase
 expect_err "exists" "keygen over an existing key"
 expect_rc 2 "keygen without a terminal" setsid "$P" keygen "$D/key2" </dev/null
 expect_err "no terminal" "keygen without a terminal"
+printf 'caf\303\251\n' >"$D/utf8.pass"
+expect_rc 2 "a passphrase the boot console cannot type" "$P" keygen "$D/key3" --passphrase-file "$D/utf8.pass"
+expect_err "printable ASCII" "a passphrase the boot console cannot type"
 expect_rc 0 "test key" "$P" keygen "$D/test.key" --no-passphrase
 grep -q "unwrapped TEST key" "$D/out" || fail "test key summary: $(cat "$D/out")"
 # The raw key, through the pipe cryptsetup would read: it is what both commands use.
