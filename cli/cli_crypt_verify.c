@@ -256,10 +256,12 @@ int crypt_verify_cmd(const struct crypt_args *a, int fd, const uint8_t key[64])
 	verify_markers(a, fd, x);
 	if (a->plain) {
 		rc = verify_plain(a, fd, x, &checked, &bad);
-		if (!rc)
-			printf("verify: %llu sectors decrypted and compared with %s: %s%llu differ\n",
-			       (unsigned long long)checked, a->plain, bad ? "" : "none ",
-			       bad ? (unsigned long long)bad : 0ULL);
+		if (!rc && bad)
+			printf("verify: %llu sectors decrypted and compared with %s: %llu differ\n",
+			       (unsigned long long)checked, a->plain, (unsigned long long)bad);
+		else if (!rc)
+			printf("verify: %llu sectors decrypted and compared with %s: all match\n",
+			       (unsigned long long)checked, a->plain);
 		if (!rc && bad)
 			rc = CLI_FAIL;
 	}

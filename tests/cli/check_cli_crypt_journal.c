@@ -1,5 +1,5 @@
 /*
- * check_cli_crypt.c - the conversion engine (cli/cli_crypt_journal.c) on a
+ * check_cli_crypt_journal.c - the conversion engine (cli/cli_crypt_journal.c) on a
  * simulated machine that loses power: every write since the last sync
  * survives or not, sector by sector, at random, and the write under way
  * when the power goes may be half done. The engine is stopped at every
@@ -561,9 +561,9 @@ START_TEST(test_real_files_match_oracle)
 }
 END_TEST
 
-Suite *cli_crypt_suite(void)
+Suite *cli_crypt_journal_suite(void)
 {
-	Suite *s = suite_create("cli_crypt");
+	Suite *s = suite_create("cli_crypt_journal");
 	TCase *pl = tcase_create("power_loss");
 	TCase *ref = tcase_create("refusals");
 	TCase *real = tcase_create("real_files");
