@@ -62,6 +62,8 @@ static const struct sim_ata_cmd sim_ata_cmds[256] = {
 	[0xC9] = MEDIA(SIM_P_DMA_IN, 0),
 	[0xCA] = MEDIA(SIM_P_DMA_OUT, 0),                                /* WRITE DMA */
 	[0xCB] = MEDIA(SIM_P_DMA_OUT, 0),
+	[0xE0] = { .proto = SIM_P_NODATA, .exec = sim_ata_nodata },      /* STANDBY IMMEDIATE */
+	[0xE1] = { .proto = SIM_P_NODATA, .exec = sim_ata_nodata },      /* IDLE IMMEDIATE */
 	[0xE5] = { .proto = SIM_P_NODATA, .exec = sim_ata_common },      /* CHECK POWER MODE */
 	[0xE7] = { .proto = SIM_P_NODATA, .exec = sim_ata_flush },       /* FLUSH CACHE */
 	[0xEA] = { .proto = SIM_P_NODATA, .flags = SIM_CF_EXT, .exec = sim_ata_flush },
