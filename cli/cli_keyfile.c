@@ -230,9 +230,14 @@ int cli_write_atomic(const char *path, const char *who, const void *buf, size_t 
 	if (write(fd, buf, len) != (ssize_t)len || fsync(fd))
 		err = errno ? errno : EIO;
 	close(fd);
-	/* link() refuses an existing name atomically; rename() replaces it. */
+	/*
+	 * link() refuses an existing name atomically; rename() replaces it. A
+	 * FAT stick has no links: there, look first, then rename.
+	 */
 	if (!err && (force ? rename(tmp, path) : link(tmp, path)))
 		err = errno;
+	if (!force && (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP))
+		err = !access(path, F_OK) ? EEXIST : rename(tmp, path) ? errno : 0;
 	unlink(tmp);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s%s\n", who, path, strerror(err),
