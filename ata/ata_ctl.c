@@ -143,30 +143,43 @@ static int ata_claim(struct ata_chan *ch, uint16_t cmd, uint16_t ctl, uint16_t b
 	return rc;
 }
 
+/* Switch off what the guest must not have: I/O decoding, or only bus mastering. */
+static void ata_disable(struct ata_ctrl *c, uint32_t bits)
+{
+	uint32_t pcmd = ata_cfg_read(c, PCI_COMMAND, 2);
+
+	if (pcmd & bits)
+		vmm_pci_write(c->bus, c->dev, c->fn, PCI_COMMAND, 2, pcmd & ~bits);
+}
+
 /*
  * (Re)trap both channels. If the guest moved a block where it cannot be
  * trapped (onto another claimed range), the controller's I/O decoding and
  * bus mastering are switched off: unmediated access must never happen.
+ * Without a bus-master block to trap (BAR4 unassigned), bus mastering
+ * stays off: its registers would decode at a place nobody watches.
  */
 static void ata_map(struct ata_ctrl *c)
 {
+	bool no_bm = false;
+
 	for (unsigned i = 0; i < 2; i++) {
 		uint16_t cmd, ctl, bm;
 		struct ata_chan *ch = c->ch[i];
 
 		ata_locate(c, i, &cmd, &ctl, &bm);
+		no_bm |= !bm;
 		if (ch->present && ch->cmd == cmd && ch->ctl == ctl && ch->bm == bm)
 			continue;
 		ata_release(ch);
 		if (ata_claim(ch, cmd, ctl, bm)) {
-			uint32_t pcmd = ata_cfg_read(c, PCI_COMMAND, 2);
-
 			LOG_ERR("ata%u: cannot trap ports 0x%x/0x%x/0x%x: controller disabled",
 				ch->idx, cmd, ctl, bm);
-			vmm_pci_write(c->bus, c->dev, c->fn, PCI_COMMAND, 2,
-				      pcmd & ~(uint32_t)(PCI_CMD_IO | PCI_CMD_MASTER));
+			ata_disable(c, PCI_CMD_IO | PCI_CMD_MASTER);
 		}
 	}
+	if (no_bm)
+		ata_disable(c, PCI_CMD_MASTER);
 }
 
 void ata_controller_changed(uint8_t bus, uint8_t dev, uint8_t fn)

@@ -196,10 +196,13 @@ void ata_io_data(struct ata_chan *ch, struct hal_io_req *req)
 	case ATA_NODATA:
 	case ATA_DMA_ARMED:
 	case ATA_DMA_RUN:
-		/* No PIO command: only a pass-through drive may see the port. */
-		if (ch->drive[ch->sel].pol.mode == ATA_DISK_PASS && ch->state == ATA_IDLE)
-			ata_pass_data(ch, req);
-		else if (req->dir == HAL_IO_IN)
+		/*
+		 * No PIO command the mediator follows: nothing goes through. Every
+		 * opcode that moves PIO data is followed, so a device asking for
+		 * data now is out of step (a failed or refused command): it gets
+		 * none, rather than whatever plaintext the guest would send.
+		 */
+		if (req->dir == HAL_IO_IN)
 			vmm_memset(req->data, 0xFF, n);
 		break;
 	default:

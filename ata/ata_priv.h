@@ -67,6 +67,7 @@ enum ata_proto {
 #define ATA_F_TRIM 0x80      /* DATA SET MANAGEMENT: only where the disk allows TRIM */
 #define ATA_F_ONE 0x100      /* transfers exactly one sector whatever the count register says */
 #define ATA_F_RESET 0x200    /* DEVICE RESET: taken even while busy, ends the command */
+#define ATA_F_FORGET 0x400   /* resets the devices: block size and CHS translation unknown */
 
 struct ata_cmd_info {
 	uint8_t proto;     /* enum ata_proto */
@@ -105,6 +106,7 @@ struct ata_chan {
 	uint8_t idx;
 	uint16_t cmd, ctl, bm;   /* port bases (ctl = the alt status/device control port) */
 	uint8_t devctl;          /* guest's device control, SRST and HOB cleared */
+	uint8_t devctl_raw;      /* as the guest last wrote it */
 	uint8_t sel;             /* drive the guest selected last */
 	uint8_t feature;         /* guest's last feature register write */
 	/*

@@ -100,6 +100,20 @@ void ata_abort_cmd(struct ata_chan *ch)
 	ch->state = ATA_IDLE;
 }
 
+/*
+ * After a reset the devices may or may not keep SET MULTIPLE MODE and
+ * INITIALIZE DEVICE PARAMETERS (ATA8-ACS leaves it to Software Settings
+ * Preservation): until IDENTIFY says again, MULTIPLE and CHS commands are
+ * refused rather than encrypted with a guessed block size or geometry.
+ */
+static void ata_forget_settings(struct ata_chan *ch)
+{
+	for (unsigned d = 0; d < ATA_DRIVES; d++)
+		ch->drive[d].multiple = 0, ch->drive[d].heads = ch->drive[d].spt = 0;
+	ch->sel = 0; /* the devices select device 0 (ATA8-ACS 9.2) */
+	ch->tf_known = 0;
+}
+
 void ata_reset_state(struct ata_chan *ch)
 {
 	if (ch->state == ATA_DMA_RUN)
@@ -211,6 +225,11 @@ static uint8_t ata_smart_proto(uint8_t feature)
 
 void ata_issue(struct ata_chan *ch, uint8_t op, uint8_t state)
 {
+	/* Where the feature register decides what a command does, the device gets the value checked. */
+	if (ata_cmds[op].proto == ATA_P_SMART || (ata_cmds[op].flags & ATA_F_TRIM)) {
+		ata_out(ch, ATA_REG_FEATURE, 0);
+		ata_out(ch, ATA_REG_FEATURE, ch->feature);
+	}
 	ata_stats.commands++;
 	ch->state = state;
 	ch->tf_known = 0; /* a command may rewrite the registers (e.g. the last LBA on an error) */
@@ -231,6 +250,8 @@ static void ata_start_cmd(struct ata_chan *ch, uint8_t op, const struct ata_cmd_
 	ch->blk = (ci->flags & ATA_F_MULTI) ? d->multiple : 1;
 	switch (proto) {
 	case ATA_P_NODATA:
+		if (ci->flags & ATA_F_FORGET)
+			ata_forget_settings(ch);
 		ata_issue(ch, op, (ci->flags & (ATA_F_SETMULT | ATA_F_INITPARAM)) ? ATA_NODATA : ATA_IDLE);
 		break;
 	case ATA_P_PIO_IN:
@@ -280,7 +301,8 @@ static void ata_command(struct ata_chan *ch, uint8_t op)
 	uint8_t st, proto = ci->proto;
 	struct ata_args a;
 
-	if ((ci->flags & ATA_F_RESET) && ch->drive[ch->sel].pol.mode == ATA_DISK_PASS) {
+	if ((ci->flags & ATA_F_RESET) && ch->drive[ch->sel].pol.mode == ATA_DISK_PASS &&
+	    ch->drive[ch->sel].atapi) {
 		/* DEVICE RESET reaches a packet device even while it is busy (ATA8-ACS 7.7). */
 		ata_reset_state(ch);
 		ata_issue(ch, op, ATA_IDLE);
@@ -295,6 +317,8 @@ static void ata_command(struct ata_chan *ch, uint8_t op)
 		LOG_DEBUG("ata%u: command 0x%02x while busy, ignored", ch->idx, op);
 		return;
 	}
+	/* The guest may have left HOB set: read back what the device will use. */
+	hal_outb(ch->ctl, ch->devctl);
 	a = ata_read_args(ch, ci);
 	if (proto == ATA_P_SMART)
 		proto = ata_smart_proto(ch->feature);
@@ -331,9 +355,14 @@ static void ata_reg_write(struct ata_chan *ch, unsigned reg, uint8_t v)
 	/* A tracked no-data command that has ended must be seen before the next one starts. */
 	if (ch->state == ATA_NODATA)
 		ata_track_end(ch, ata_altstatus(ch));
-	/* Taskfile writes during a mediated command could change what the device does. */
-	if (ch->state != ATA_IDLE) {
+	/*
+	 * Taskfile writes during a mediated command could change what the
+	 * device does; while it is busy it ignores them (ATA8-ACS 6.2.10), so
+	 * they must not enter the shadow either.
+	 */
+	if (ch->state != ATA_IDLE || (ata_altstatus(ch) & ATA_BSY)) {
 		LOG_DEBUG("ata%u: register %u written mid-command, dropped", ch->idx, reg);
+		ch->tf_known = 0;
 		return;
 	}
 	if (reg == ATA_REG_FEATURE)
@@ -389,12 +418,12 @@ void ata_io_ctl(void *ctx, struct hal_io_req *req)
 			p[0] = ata_status(ch, true);
 			continue;
 		}
-		if (p[0] & ATA_CTL_SRST) {
-			/* A software reset ends every command and reloads the registers. */
+		if ((p[0] ^ ch->devctl_raw) & ATA_CTL_SRST) {
+			/* A software reset (set, then cleared) ends every command and reloads the registers. */
 			ata_reset_state(ch);
-			ch->sel = 0;
-			ch->tf_known = 0;
+			ata_forget_settings(ch);
 		}
+		ch->devctl_raw = p[0];
 		ch->devctl = p[0] & (uint8_t)~(ATA_CTL_SRST | ATA_CTL_HOB);
 		hal_outb(ch->ctl, p[0]);
 	}

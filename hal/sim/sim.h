@@ -66,6 +66,8 @@ int sim_disk_attach(unsigned channel, unsigned drive, const struct sim_disk_conf
 /* The disk's contents (sectors * 512 bytes, live), or NULL if absent. */
 uint8_t *sim_disk_data(unsigned channel, unsigned drive);
 uint64_t sim_disk_sectors(unsigned channel, unsigned drive);
+/* Change busy_polls of an attached disk (a drive spinning up from standby). */
+int sim_disk_set_busy_polls(unsigned channel, unsigned drive, uint32_t polls);
 
 /* ---- Acting as the guest ---- */
 /*

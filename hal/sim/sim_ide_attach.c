@@ -89,9 +89,9 @@ int sim_ide_attach(unsigned channel, unsigned drive, const struct sim_disk_confi
 	return PP_OK;
 }
 
-static const struct sim_ide_dev *sim_ide_attached(unsigned channel, unsigned drive)
+static struct sim_ide_dev *sim_ide_attached(unsigned channel, unsigned drive)
 {
-	const struct sim_ide_dev *d;
+	struct sim_ide_dev *d;
 
 	if (!sim_ide_ready() || channel >= SIM_CHANNELS || drive >= SIM_DRIVES)
 		return NULL;
@@ -111,4 +111,14 @@ uint64_t sim_ide_disk_sectors(unsigned channel, unsigned drive)
 	const struct sim_ide_dev *d = sim_ide_attached(channel, drive);
 
 	return d ? d->disk.sectors : 0;
+}
+
+int sim_disk_set_busy_polls(unsigned channel, unsigned drive, uint32_t polls)
+{
+	struct sim_ide_dev *d = sim_ide_attached(channel, drive);
+
+	if (!d)
+		return PP_EINVAL;
+	d->busy_polls = polls;
+	return PP_OK;
 }

@@ -26,7 +26,9 @@
  * wide_write_reaches_command, multiple_without_set_multiple,
  * set_multiple_invalid, chs_sector_zero, chs_head_out_of_range,
  * rep_outs_across_blocks, byte_reads_of_data_port, prdt_readback_is_guests,
- * bm_bar_moved, bm_bar_moved_onto_taskfile.
+ * bm_bar_moved, bm_bar_moved_onto_taskfile, srst_desync_selected_drive,
+ * diagnostic_desync_selected_drive, hob_left_set_lba28, hob_left_set_init_params,
+ * init_params_then_srst, shadow_written_while_busy, slow_drive_at_data_out, bm_bar_zero.
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -36,7 +38,8 @@
 static const struct fx_disk disks[] = {
 	{ .ch = 0, .drv = 0, .sectors = 8192 }, { .ch = 1, .drv = 0, .sectors = 8192 }, { 0 },
 };
-static const char cfg[] = "disk ata0-master encrypt\ndisk ata1-master encrypt\n";
+/* Absent slaves pass through: a device slot the guest may select beside an encrypted disk. */
+static const char cfg[] = "disk ata0-master encrypt\ndisk ata1-master encrypt\nunconfigured pass\n";
 static uint8_t wbuf[4096 * 512], rbuf[4096 * 512];
 
 #define ERR 0x01
@@ -486,6 +489,154 @@ static void interleaved_dma_and_pio(void)
 	fx_assert_disk_cipher(1, 0, 160, w2, 1);
 }
 
+/* ---- found by review: desynchronising the mediator from the device ---- */
+
+static void out0(unsigned reg, uint8_t v)
+{
+	sim_guest_out((uint16_t)(sim_drv_cmd(0) + reg), 1, v);
+}
+
+/*
+ * CHS taskfile without a device register write; count written twice so
+ * that the HOB copy (1) and the current value (8) differ; HOB left set in
+ * device control; WRITE SECTORS; then eight sectors of plaintext offered.
+ * Whatever the mediator and the device each believe, none may land plain.
+ */
+static void write_with_hob_trick(void)
+{
+	out0(2, 1), out0(2, 8);
+	out0(3, 1), out0(3, 1);
+	out0(4, 0), out0(4, 0);
+	out0(5, 0), out0(5, 0);
+	sim_guest_out(sim_drv_ctl(0), 1, 0x88);
+	out0(7, 0x30);
+	fx_pattern(wbuf, 0, 8, 0xD5);
+	sim_drv_wait(0);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 256);
+	sim_drv_wait(0);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf + 512, 7 * 256);
+	sim_drv_wait(0);
+	sim_drv_status(0);
+}
+
+static void srst_desync_selected_drive(void)
+{
+	sim_guest_out(sim_drv_ctl(0), 1, 0x0C); /* SRST on */
+	out0(6, 0xB0);                          /* select the (pass-through) slave during reset */
+	sim_guest_out(sim_drv_ctl(0), 1, 0x08); /* SRST off: the devices select device 0 */
+	sim_drv_wait(0);
+	sim_drv_status(0);
+	write_with_hob_trick();
+}
+
+static void diagnostic_desync_selected_drive(void)
+{
+	out0(6, 0xB0);
+	sim_drv_wait(0);
+	out0(7, 0x90); /* EXECUTE DEVICE DIAGNOSTIC: the devices select device 0 */
+	sim_drv_wait(0);
+	sim_drv_status(0);
+	write_with_hob_trick();
+}
+
+/* The guest leaves HOB set: the read-back must still see what the device uses. */
+static void hob_left_set_lba28(void)
+{
+	out0(6, 0xE0);
+	sim_drv_wait(0);
+	out0(2, 1), out0(2, 1);
+	out0(3, 0), out0(3, 0);
+	out0(4, 2), out0(4, 1);   /* HOB copy: LBA 0x200; current: 0x100 */
+	out0(5, 0), out0(5, 0);
+	sim_guest_out(sim_drv_ctl(0), 1, 0x88);
+	out0(7, 0x30);
+	fx_pattern(wbuf, 0x100, 1, 0xD6);
+	ck_assert_int_eq(sim_drv_pio_out(0, wbuf, 1, 1, SIM_REP16) & ERR, 0);
+	fx_assert_disk_cipher(0, 0, 0x100, wbuf, 1);
+}
+
+static void hob_left_set_init_params(void)
+{
+	out0(6, 0xAF);            /* 16 heads */
+	sim_drv_wait(0);
+	out0(2, 32), out0(2, 63); /* HOB copy 32, current 63 sectors a track */
+	sim_guest_out(sim_drv_ctl(0), 1, 0x88);
+	out0(7, 0x91);
+	sim_drv_wait(0);
+	sim_drv_status(0);
+	fx_pattern(wbuf, 63, 1, 0xD7);
+	sim_drv_tfchs(0, 0, 0, 1, 1, 1); /* C0 H1 S1 = LBA 63 */
+	sim_drv_command(0, 0x30);
+	ck_assert_int_eq(sim_drv_pio_out(0, wbuf, 1, 1, SIM_REP16) & ERR, 0);
+	fx_assert_disk_cipher(0, 0, 63, wbuf, 1);
+}
+
+/* A reset before the outcome of INITIALIZE DEVICE PARAMETERS is seen: CHS waits for IDENTIFY. */
+static void init_params_then_srst(void)
+{
+	uint8_t id[512];
+
+	out0(6, 0xAF);
+	sim_drv_wait(0);
+	out0(2, 32);
+	out0(7, 0x91);
+	srst(0);
+	fx_pattern(wbuf, 32, 1, 0xD8);
+	sim_drv_tfchs(0, 0, 0, 1, 1, 1);
+	sim_drv_command(0, 0x30);
+	sim_drv_wait(0);
+	assert_aborted(0, sim_drv_status(0)); /* geometry unknown after a reset */
+	sim_drv_tf28(0, 0, 0, 1);
+	sim_drv_command(0, 0xEC);
+	ck_assert_int_eq(sim_drv_pio_in(0, id, 1, 1, SIM_REP16) & ERR, 0);
+	sim_drv_tfchs(0, 0, 0, 1, 1, 1); /* C0 H1 S1 with the device's 32 sectors a track: LBA 32 */
+	sim_drv_command(0, 0x30);
+	ck_assert_int_eq(sim_drv_pio_out(0, wbuf, 1, 1, SIM_REP16) & ERR, 0);
+	fx_assert_disk_cipher(0, 0, 32, wbuf, 1);
+}
+
+/* ata1 ignores HOB on reads and is busy after commands: writes it ignored must not enter the shadow. */
+static void shadow_written_while_busy(void)
+{
+	uint16_t cmd = sim_drv_cmd(1);
+	static const uint8_t tf_a[] = { 0, 1, 0, 0x50, 0, 0, 0, 0 }, tf_b[] = { 0, 1, 1, 0x50, 0, 0, 0, 0 };
+
+	sim_guest_out((uint16_t)(cmd + 6), 1, 0x40);
+	sim_drv_wait(1);
+	for (unsigned i = 0; i < 8; i++)
+		sim_guest_out((uint16_t)(cmd + 2 + i / 2), 1, tf_a[i]);
+	sim_guest_out((uint16_t)(cmd + 7), 1, 0xEA); /* FLUSH CACHE EXT: passes, the device is busy */
+	for (unsigned i = 0; i < 8; i++)             /* ignored by the busy device: LBA bit 24 set */
+		sim_guest_out((uint16_t)(cmd + 2 + i / 2), 1, tf_b[i]);
+	sim_drv_wait(1);
+	sim_drv_status(1);
+	/*
+	 * WRITE SECTORS EXT with what the device holds: the shadow cannot
+	 * vouch for the HOB bytes any more, so it is refused, not guessed.
+	 */
+	sim_guest_out((uint16_t)(cmd + 7), 1, 0x34);
+	fx_pattern(wbuf, 0x50, 1, 0xD9);
+	assert_aborted(1, sim_drv_pio_out(1, wbuf, 1, 1, SIM_REP16));
+	ck_assert(disk_zero(1, 0x50, 1));
+}
+
+/* A drive spinning up takes longer than the mediator waits for DRQ: the block is not lost to plaintext. */
+static void slow_drive_at_data_out(void)
+{
+	static uint8_t junk[512];
+
+	ck_assert_int_eq(sim_disk_set_busy_polls(0, 0, 1500000), 0);
+	srst_desync_selected_drive();
+	ck_assert_int_eq(sim_disk_set_busy_polls(0, 0, 0), 0);
+	out0(2, 1), out0(3, 1), out0(4, 0), out0(5, 0);
+	out0(7, 0x30);
+	sim_guest_outs(sim_drv_cmd(0), 2, junk, 256);
+	fx_pattern(wbuf, 0, 1, 0xDA);
+	sim_guest_outs(sim_drv_cmd(0), 2, wbuf, 256);
+	sim_drv_wait(0);
+	sim_drv_status(0);
+}
+
 /* ---- opcodes ---- */
 
 static void refused_ops(const uint8_t *ops, size_t n)
@@ -684,6 +835,18 @@ static void bm_bar_moved_onto_taskfile(void)
 	fx_pci_write(0x04, 2, 0x0005);
 }
 
+/* BAR4 at 0: its block is not trapped there, so bus mastering must be off. */
+static void bm_bar_zero(void)
+{
+	fx_pci_write(0x20, 4, 0x0001);
+	ck_assert_uint_eq(fx_pci_read(0x04, 2) & 0x04, 0);
+	fx_pci_write(0x04, 2, 0x0005); /* the guest turns it on again: refused again */
+	ck_assert_uint_eq(fx_pci_read(0x04, 2) & 0x04, 0);
+	fx_pci_write(0x20, 4, 0xC001);
+	fx_pci_write(0x04, 2, 0x0005);
+	ck_assert_uint_eq(fx_pci_read(0x04, 2) & 0x05, 0x05);
+}
+
 struct hostile_case {
 	const char *name;
 	void (*run)(void);
@@ -711,6 +874,9 @@ static const struct hostile_case cases[] = {
 	CASE(set_multiple_invalid), CASE(chs_sector_zero), CASE(chs_head_out_of_range),
 	CASE(rep_outs_across_blocks), CASE(byte_reads_of_data_port), CASE(prdt_readback_is_guests),
 	CASE(bm_bar_moved), CASE(bm_bar_moved_onto_taskfile),
+	CASE(srst_desync_selected_drive), CASE(diagnostic_desync_selected_drive),
+	CASE(hob_left_set_lba28), CASE(hob_left_set_init_params), CASE(init_params_then_srst),
+	CASE(shadow_written_while_busy), CASE(slow_drive_at_data_out), CASE(bm_bar_zero),
 };
 
 _Static_assert(sizeof(cases) / sizeof(cases[0]) >= 40, "the catalogue has at least 40 cases");
@@ -725,7 +891,7 @@ START_TEST(test_hostile)
 	d[1].no_hob = true;  /* and ignores HOB on register reads */
 	d[1].no_hob = true;  /* and ignores HOB on register reads */
 	fx_start(d, c->run == dma_larger_than_bounce ? "disk ata0-master encrypt\n"
-			"disk ata1-master encrypt\nbounce-kib 1024\n" : cfg, false);
+			"disk ata1-master encrypt\nunconfigured pass\nbounce-kib 1024\n" : cfg, false);
 	c->run();
 	fx_assert_no_plaintext(0, 0);
 	fx_assert_no_plaintext(1, 0);
