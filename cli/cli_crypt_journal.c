@@ -2,7 +2,7 @@
  * cli_crypt_journal.c - in-place conversion of a disk that survives being
  * stopped at any moment: Ctrl-C, kill -9 or power loss.
  *
- * The disk is converted in chunks (4 MiB by default). The journal, a file
+ * The disk is converted in chunks (4 MiB; 1 MiB in memory). The journal, a file
  * beside the target (or where --journal says), holds a header that fixes
  * the job (operation, range, chunk size, the target's size and identity,
  * the key's fingerprint - never the key) and two slots, each a record
