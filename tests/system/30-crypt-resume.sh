@@ -93,7 +93,10 @@ for f in "0 not a parapass" "8 version" "10 unknown KDF" "11 cipher" "15 iterati
 	"20 checksum" "36 checksum" "44 key length" "60 checksum" "120 checksum" "150 checksum"; do
 	off=${f%% *} word=${f#* }
 	cp "$D/key" "$D/bad.key"
-	printf '\377' | dd of="$D/bad.key" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	# Flip every bit of the byte: writing a constant would leave it intact 1 time in 256.
+	b=$(od -An -tu1 -j"$off" -N1 "$D/key" | tr -d ' ')
+	printf "\\$(printf %o $((b ^ 255)))" | dd of="$D/bad.key" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	cmp -s "$D/key" "$D/bad.key" && fail "damaging byte $off changed nothing"
 	expect_rc 2 "key damaged at $off" "$P" key-export --key "$D/bad.key" --passphrase-file "$D/pass"
 	expect_err "$word" "key damaged at $off"
 done
