@@ -37,27 +37,26 @@ dm_summary() {
 	ticks=$(ll_ticks)
 	xfer=$(tr -d '\r' <"$LL_SERIAL" | sed -n 's/^PPGUEST xfer PASS mode=//p' | head -n 1)
 	npass=$(tr -d '\r' <"$LL_SERIAL" | grep -a -c '^PPGUEST [a-z0-9-]* PASS' || true)
-	reasons=""
-	for r in $LL_P_REASONS; do
-		eval "n=\$LL_P_X_$r"
-		reasons="$reasons, $(echo "$r" | tr _ ' ' | sed 's/^I O$/I\/O/') $n"
-	done
+	# Exits by reason, most frequent first.
+	reasons=$(for r in $LL_P_REASONS; do eval "echo \$LL_P_X_$r $r"; done | sort -rn |
+		awk '{ n = $2; gsub(/_/, " ", n); if (n == "I O") n = "I/O"; printf "%s%s %s", (NR > 1 ? ", " : ""), n, $1 }')
 	dm_step "summary"
-	printf '%-12s %s\n' "encrypted" "ata0-master $LL_W/disk.img: $((IMG_SECTORS / 2048)) MiB," \
-		"" "$IMG_SECTORS sectors, every one (MBR, GRUB, /boot, data); AES-256-XTS" \
-		"" "(aes-xts-plain64), test key fingerprint $DM_FP" \
-		"guest" "Linux $KVER, ata_piix, transfer mode $xfer; $npass/18 checks PASS" \
-		"exits" "${LL_P_EXITS:-?} in all:${reasons#,}" \
-		"mediator" "${LL_P_MED_CMDS:-?} commands, ${LL_P_MED_DENIED:-?} denied; moved by PIO" \
-		"" "$(dm_mib "$((LL_P_S_pio_in + LL_P_S_pio_out))"), by DMA $(dm_mib "$((LL_P_S_dma_in + LL_P_S_dma_out))") in $LL_P_S_dma_commands commands" \
-		"sectors" "$LL_P_S_encrypted encrypted (written by the guest), $LL_P_S_decrypted decrypted (read)" \
-		"time" "${LL_SECONDS}s of Bochs; $ticks instructions power-on to power-off;" \
-		"" "the guest's workload ${LL_G_DONE_ms:-?} ms of its clock" \
+	printf '%-10s %s\n' \
+		"encrypted" "ata0-master ${LL_W#"$ROOT"/}/disk.img: $((IMG_SECTORS / 2048)) MiB, all $IMG_SECTORS sectors" \
+		"" "(MBR, GRUB, /boot, data), AES-256-XTS (aes-xts-plain64)" \
+		"key" "the CI test key, fingerprint $DM_FP (the key itself is never printed)" \
+		"guest" "Linux $KVER, ata_piix in $xfer; $npass/18 checks PASS" \
+		"exits" "${LL_P_EXITS:-?}: $reasons" \
+		"mediator" "${LL_P_MED_CMDS:-?} commands (${LL_P_MED_DENIED:-?} denied): PIO $(dm_mib "$((LL_P_S_pio_in + LL_P_S_pio_out))") (BIOS, GRUB)," \
+		"" "DMA $(dm_mib "$((LL_P_S_dma_in + LL_P_S_dma_out))") in $LL_P_S_dma_commands commands (Linux)" \
+		"sectors" "$LL_P_S_encrypted encrypted on the way to the disk, $LL_P_S_decrypted decrypted on the way in" \
+		"time" "${LL_SECONDS}s of Bochs; $(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 1e9 }') G instructions power-on to power-off;" \
+		"" "guest workload ${LL_G_DONE_ms:-?} ms of its own clock" \
 		"oracle" "$DM_ORACLE"
 	if [ "$LL_FAILED" = 0 ]; then
-		printf '%-12s %s\n' "verdict" "PASS: the guest saw its plaintext, the disk holds only ciphertext"
+		printf '%-10s %s\n' "verdict" "PASS: the guest read and wrote plaintext, the disk holds only ciphertext"
 	else
-		printf '%-12s %s\n' "verdict" "FAIL (see above; files kept in $LL_W)"
+		printf '%-10s %s\n' "verdict" "FAIL (see above; files kept in $LL_W)"
 	fi
 }
 

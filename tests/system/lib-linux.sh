@@ -153,7 +153,7 @@ ll_phase() {
 ll_show_filter() {
 	if [ "$LL_PROGRESS" = demo ]; then
 		grep -a -E '^(PPGUEST|PPGRUB|parapass vtx: (mediator started|entering|guest:|hidden)|parapass ata: ata0-master)|Linux version|ata[12](\.00)?: (PATA|ATA-|ATAPI)|\[sda\] [0-9]+ 512-byte| sda: sda|Power down' |
-			sed -e 's/^\[ *[0-9.]*\] //' -e 's/(Debian .*//'
+			sed -e 's/^\[ *[0-9.]*\] //' -e 's/^\(Linux version [^ ]*\) .*/\1/'
 	else
 		grep -a -E '^(PPGUEST|PPGRUB)'
 	fi
