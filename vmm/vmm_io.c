@@ -1,15 +1,17 @@
 /*
  * vmm_io.c - dispatch of trapped port accesses to their owner.
  *
- * A handful of ranges are ever claimed (PCI configuration, and per IDE
- * channel its command block, control port and bus-master block), so a
- * short array scanned linearly beats a 64 K-entry table, in the manner of
- * bhyve's vmm_ioport.c handlers indexed by port.
+ * A handful of ranges are ever claimed (PCI configuration, per IDE
+ * channel its command block, control port and bus-master block, and the
+ * ports the backend itself uses, so that no IDE block can be moved onto
+ * them unseen), so a short array scanned linearly beats a 64 K-entry
+ * table, in the manner of bhyve's vmm_ioport.c handlers indexed by port.
  */
 #include "vmm.h"
 
 #define LOG_PREFIX "io"
-#define VMM_PORT_RANGES 16
+/* 1 PCI + 2 controllers x 2 channels x 3 blocks + the backend's own, with room. */
+#define VMM_PORT_RANGES 32
 
 struct vmm_port_range {
 	uint16_t base;

@@ -10,7 +10,8 @@
  * End of a run: the exit profile is printed when the guest powers off
  * through ACPI (SLP_EN written to PM1a_CNT, found in the FADT) or writes
  * to Bochs' and QEMU's shutdown port 0x8900. The write then goes on to
- * the hardware unchanged.
+ * the hardware unchanged. Both ports are parapass's own (vtx_port.c),
+ * claimed once the mediator has started.
  */
 #include "vtx_priv.h"
 
@@ -104,10 +105,8 @@ static void acpi_fadt(const struct acpi_hdr *h)
 {
 	uint32_t blk = h->len >= 68 ? *(const uint32_t *)((const uint8_t *)h + 64) : 0;
 
-	if (blk && blk < 0xFFFF) {
+	if (blk && blk < 0xFFFF)
 		acpi_pm1a_cnt = (uint16_t)blk;
-		hal_trap_ports(acpi_pm1a_cnt, 2, false);   /* re-applies the backend's own traps */
-	}
 }
 
 void vtx_acpi_init(void)
@@ -116,7 +115,6 @@ void vtx_acpi_init(void)
 	unsigned esz = vtx_boot.xsdt ? 8 : 4;
 	const struct acpi_hdr *rt = acpi_table(root);
 
-	hal_trap_ports(BOCHS_SHUTDOWN_PORT, 1, false);
 	if (!rt) {
 		LOG_WARN("no ACPI tables: cannot hide other processors or see power-off");
 		return;
@@ -140,33 +138,45 @@ void vtx_acpi_init(void)
 		LOG_INFO("ACPI power-off register PM1a_CNT at port 0x%x", acpi_pm1a_cnt);
 }
 
-bool vtx_acpi_owns(uint32_t port)
+static void acpi_power_off(const char *why)
 {
-	return port == BOCHS_SHUTDOWN_PORT ||
-	       (acpi_pm1a_cnt && port >= acpi_pm1a_cnt && port < acpi_pm1a_cnt + 2u);
+	if (acpi_profile_done)
+		return;
+	acpi_profile_done = true;
+	vtx_prof_print(why);
+	vtx_rec_stop();
+	vtx_console_flush();
 }
 
-bool vtx_acpi_io(struct hal_io_req *req)
+static void acpi_shutdown_port_io(struct hal_io_req *req)
+{
+	if (req->dir == HAL_IO_OUT)
+		acpi_power_off("shutdown port");
+	vtx_port_pass(req);
+}
+
+static void acpi_pm1_cnt_io(struct hal_io_req *req)
 {
 	uint32_t v = 0;
-	bool off;
 
-	if (!vtx_acpi_owns(req->port))
-		return false;
 	if (req->dir == HAL_IO_OUT) {
 		vmm_memcpy(&v, req->data, req->width);
-		off = req->port == BOCHS_SHUTDOWN_PORT ||
-		      (req->port == acpi_pm1a_cnt && req->width >= 2 && (v & PM1_SLP_EN)) ||
-		      (req->port == acpi_pm1a_cnt + 1u && (v & (PM1_SLP_EN >> 8)));
-		if (off && !acpi_profile_done) {
-			acpi_profile_done = true;
-			vtx_prof_print(req->port == BOCHS_SHUTDOWN_PORT ? "shutdown port" : "ACPI power-off");
-			vtx_rec_stop();
-			vtx_console_flush();
-		}
-		hal_outs(req->port, req->width, req->data, req->count);
-	} else {
-		hal_ins(req->port, req->width, req->data, req->count);
+		if ((req->port == acpi_pm1a_cnt && req->width >= 2 && (v & PM1_SLP_EN)) ||
+		    (req->port == acpi_pm1a_cnt + 1u && (v & (PM1_SLP_EN >> 8))))
+			acpi_power_off("ACPI power-off");
 	}
-	return true;
+	vtx_port_pass(req);
+}
+
+/*
+ * Once the mediator has started (its claims come first): the registers
+ * parapass watches become its own ports. Without PM1a_CNT parapass could
+ * not see a sleep request; 0x8900 is only the emulators' shutdown port,
+ * so a real device decoding there keeps it.
+ */
+void vtx_acpi_start(void)
+{
+	if (acpi_pm1a_cnt && vtx_port_own(acpi_pm1a_cnt, 2, acpi_pm1_cnt_io, "ACPI PM1a_CNT"))
+		vtx_fatal("ACPI PM1a_CNT at port 0x%x is taken by a device", acpi_pm1a_cnt);
+	vtx_port_own(BOCHS_SHUTDOWN_PORT, 1, acpi_shutdown_port_io, "emulator shutdown port");
 }

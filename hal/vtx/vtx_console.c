@@ -25,6 +25,7 @@ struct vtx_uart {
 
 static struct vtx_uart uart_log = { .base = COM1 };
 static struct vtx_uart uart_rec = { .base = COM2 };
+static bool e9_on = true;
 
 static void uart_init(struct vtx_uart *u)
 {
@@ -65,6 +66,29 @@ void vtx_console_init(void)
 	uart_init(&uart_rec);
 }
 
+/*
+ * A port parapass writes must not be where a device the guest controls
+ * decodes (vtx_port.c): claimed, guest accesses to it pass through; if the
+ * IDE controller holds it already, parapass stops writing there.
+ */
+static void console_own(struct vtx_uart *u, const char *what)
+{
+	if (u->present && vtx_port_own(u->base, 8, vtx_port_pass, what))
+		u->present = false;
+}
+
+void vtx_console_claim(void)
+{
+	console_own(&uart_log, "COM1, the log");
+	if (vtx_port_own(E9_PORT, 1, vtx_port_pass, "port 0xE9, the log"))
+		e9_on = false;
+}
+
+void vtx_console_claim_rec(void)
+{
+	console_own(&uart_rec, "COM2, the trace");
+}
+
 void hal_console_write(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -72,7 +96,8 @@ void hal_console_write(const char *s, size_t len)
 			uart_put(&uart_log, '\r');
 		if (uart_log.present)
 			uart_put(&uart_log, (uint8_t)s[i]);
-		hal_outb(E9_PORT, (uint8_t)s[i]);
+		if (e9_on)
+			hal_outb(E9_PORT, (uint8_t)s[i]);
 	}
 }
 

@@ -135,6 +135,8 @@ void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 	vtx_io_init();
 	vtx_vmcs_setup();
 	main_start_core(&cfg);
+	vtx_acpi_start();
+	vtx_console_claim();
 	vtx_rec_start(&cfg);
 	vtx_bios_init(cfg.boot_drive);
 	vtx_bios_guest_state();

@@ -194,6 +194,9 @@ int vtx_mboot_parse(uint64_t mbi_phys);
 
 /* ---- Console (vtx_console.c) ---- */
 void vtx_console_init(void);
+/* After vmm_start(): COM1 and port 0xE9 become parapass's ports; COM2 too while recording. */
+void vtx_console_claim(void);
+void vtx_console_claim_rec(void);
 void vtx_console_flush(void);
 /* The next key typed on COM1 or the PS/2 keyboard (polled; waits), '\n' for Enter. */
 char vtx_console_getc(void);
@@ -349,9 +352,17 @@ void vtx_bios_guest_state(void);
 bool vtx_bios_vmcall(struct vtx_regs *r);
 /* ACPI: hide the application processors, find the power-off register. */
 void vtx_acpi_init(void);
-/* Port owned by the backend (power-off, Bochs shutdown): true if handled. */
-bool vtx_acpi_io(struct hal_io_req *req);
-bool vtx_acpi_owns(uint32_t port);
+/* After vmm_start(): claim the ACPI ports parapass watches (vtx_port.c). */
+void vtx_acpi_start(void);
+
+/* ---- Ports parapass owns (vtx_port.c): claimed in vmm/'s table, served before vmm_io() ---- */
+typedef void (*vtx_port_fn)(struct hal_io_req *req);
+/* Claim [base, base+count) for fn; PP_EBUSY if a device (the IDE controller) has it. */
+int vtx_port_own(uint16_t base, uint8_t count, vtx_port_fn fn, const char *what);
+/* true if the access was to a port parapass owns, and it has been served. */
+bool vtx_port_io(struct hal_io_req *req);
+/* Serve an access as the guest made it, on the hardware. */
+void vtx_port_pass(struct hal_io_req *req);
 
 /* ---- Recording (vtx_rec.c): the trace over COM2 when the configuration says "record on" ---- */
 void vtx_rec_start(const struct vmm_config *cfg);

@@ -63,6 +63,7 @@ void vtx_rec_start(const struct vmm_config *cfg)
 		h.bm_base = (uint16_t)(vmm_pci_read(0, dev, fn, 0x20, 4) & 0xFFFC);
 		rec_channels(&h, dev, fn);
 	}
+	vtx_console_claim_rec();
 	err = vmm_record_start(&h, NULL, NULL);
 	if (err)
 		LOG_WARN("recording not started (error %d)", err);

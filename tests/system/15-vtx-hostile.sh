@@ -1,0 +1,54 @@
+#!/bin/sh
+# 15-vtx-hostile.sh - a hostile guest under parapass in Bochs: one run per
+# attack of 15-vtx-hostile.S (its CASE), each judged from the guest's
+# "PPVTX" lines and parapass's log. Every attack must fail in the guest,
+# while parapass keeps the machine (no "halted" unless the case says so).
+# VTX_CASES="bar8900 smp" runs only those.
+#   bar8900  the IDE bus-master block moved onto port 0x8900, which
+#            parapass owns: the claim fails, the controller is switched off
+set -eu
+. "$(dirname "$0")/15-vtx-lib.inc"
+vtx_workdir
+HOSTILE=tests/system/15-vtx-hostile.S
+CASES=${VTX_CASES:-bar8900}
+
+# VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
+vtx_value() {
+	VAL=$(tr -d '\r' <"$VTX_LOG" | sed -n "s/^PPVTX $1 \([0-9A-F]*\)\$/\1/p" | tail -n 1)
+	[ -n "$VAL" ] || vtx_fail "$CASE_NAME: the guest did not report '$1'"
+	VAL=$((0x$VAL))
+}
+
+# run_case N [TIMEOUT [CPP-FLAGS...]]: the image of case N booted by parapass.
+run_case() {
+	n=$1 t=${2:-120}
+	shift
+	[ $# -gt 0 ] && shift
+	vtx_prepare "$HOSTILE" -DCASE="$n" "$@"
+	vtx_bochs corei7_skylake_x "$t"
+	cp "$VTX_LOG" "$W/serial-$CASE_NAME.out"
+	vtx_has "PPVTX start"
+}
+
+# The end every case but s3 has: the guest finished, parapass never halted.
+run_end() {
+	vtx_has "PPVTX end"
+	vtx_lacks "parapass vtx: halted"
+	[ "$VTX_RC" -eq 0 ] || vtx_fail "$CASE_NAME: Bochs ended with status $VTX_RC"
+}
+
+case_bar8900() {
+	run_case 1
+	vtx_has "ata0: cannot trap ports 0x1f0/0x3f6/0x8900: controller disabled"
+	vtx_value "bar8900 command"
+	[ $((VAL & 5)) -eq 0 ] || vtx_fail "bar8900: I/O or bus mastering still on (command $VAL)"
+	vtx_value "bar8900 restored-signature"
+	[ "$VAL" -eq $((0xAA55)) ] || vtx_fail "bar8900: the disk does not read back after the block returned"
+	run_end
+	echo "ok bar8900: the block on parapass's port was refused, the controller switched off"
+}
+
+for CASE_NAME in $CASES; do
+	"case_$CASE_NAME"
+done
+echo "PASS 15-vtx-hostile: $CASES"
