@@ -15,7 +15,9 @@
 # the trace is valid, the replay passes (every read matches, the oracle
 # accepts the final disk) AND its final image equals, byte for byte, the
 # image Bochs left. The trace is the corpus entry traces/README.md names
-# (too large to commit: this script regenerates it).
+# (too large to commit: this script regenerates it), and so is its first
+# part, cut by ll_trace_prefix into a self-contained trace under 1 MiB
+# (traces/bochs-parapass-grub.yaml is one), which must replay too.
 #
 # PP_WORKLOAD=pio records the PIO workload instead (a smaller trace).
 set -eu
@@ -44,6 +46,17 @@ rm -f "$LL_W/oracle-initial.img"
 
 if [ -s "$LL_TRACE" ] && "$PARAPASS" trace-check "$LL_TRACE" >"$LL_W/trace-check.log" 2>&1; then
 	ll_say "trace: $(sed 's/^[^:]*: //' "$LL_W/trace-check.log") ($(($(wc -c <"$LL_TRACE") / 1048576)) MiB)"
+	# The corpus entry traces/bochs-parapass-grub.yaml is this prefix of such a run.
+	prefix="$LL_W/bochs-parapass-grub.yaml"
+	ll_trace_prefix "$LL_TRACE" "$LL_W/guest/guest.img" "$LL_KEY" "$prefix" 448
+	if "$PARAPASS" replay "$prefix" >"$LL_W/replay-prefix.log" 2>&1 &&
+		[ "$(wc -c <"$prefix")" -lt 1048576 ]; then
+		ll_say "prefix: $(sed 's/^[^:]*: //' "$LL_W/replay-prefix.log" | head -n 1 | cut -d';' -f1)," \
+			"$(($(wc -c <"$prefix") / 1024)) KiB, self-contained"
+	else
+		cat "$LL_W/replay-prefix.log" >&2
+		ll_fail "the trace's self-contained prefix does not replay (or is not under 1 MiB)"
+	fi
 	"$ROOT/scripts/trace-add-disk.sh" "$LL_TRACE" "$LL_W/guest/guest.img" "$LL_KEY"
 	if "$PARAPASS" replay --save-disk "$LL_W/replayed.img" "$LL_TRACE" >"$LL_W/replay.log" 2>&1; then
 		ll_say "replay: $(sed 's/^[^:]*: //' "$LL_W/replay.log" | head -n 1)"

@@ -277,6 +277,76 @@ ll_ticks() {
 	sed -n 's/^0*\([0-9][0-9]*\)i\[SIM *\] quit_sim called.*/\1/p' "$LL_W/bochs.log" | tail -n 1
 }
 
+# ll_trace_prefix TRACE PLAIN KEY OUT MAX_SECTORS: a small, self-contained
+# prefix of a trace recorded by hal/vtx (disks: [], no key): the events up
+# to the first ata0-master command that would take the sectors read past
+# MAX_SECTORS, or that is not a PIO/DMA read in CHS or LBA28 addressing
+# (a write, LBA48), cut before that command's write and closed with its end
+# record; the disk is content zero plus an overlay of exactly the sectors
+# the prefix reads, taken from the plaintext image (replay/FORMAT.md,
+# "Overlay"), with the test key. So no image needs to travel with it.
+ll_trace_prefix() {
+	trace=$1 plain=$2 key=$3 out=$4 max=$5
+	grep -q '^disks: \[\]$' "$trace" || { ll_fail "$trace: not a trace as hal/vtx writes it"; return 1; }
+	# Pass 1: ATA8-ACS taskfile decoding of channel 0's commands (the
+	# 16-head, 63-sector geometry Bochs gives a flat image for CHS).
+	awk -v max="$max" '
+		function num(s) { return s ~ /^0x/ ? strtonum_(substr(s, 3)) : s + 0 }
+		function strtonum_(h,   i, v) { v = 0; h = tolower(h)
+			for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v }
+		/^events:/ { ev = 1; next }
+		!ev || !/^  - \{/ { next }
+		{ n++ }
+		/^  - \{out: 0x1f[2-7],/ {
+			port = $3; sub(/,$/, "", port); v = $NF; sub(/\}$/, "", v); v = num(v)
+			if (port != "0x1f7") { tf[port] = v; next }
+			if (and_(tf["0x1f6"], 16)) next                      # the slave: not ours
+			cnt = tf["0x1f2"] ? tf["0x1f2"] : 256
+			if (v != 32 && v != 33 && v != 196 && v != 200) { if (v == 236 || v == 145 || v == 239 || v == 198) next; cut = n - 1; exit }
+			if (and_(tf["0x1f6"], 64))
+				lba = and_(tf["0x1f6"], 15) * 16777216 + tf["0x1f5"] * 65536 + tf["0x1f4"] * 256 + tf["0x1f3"]
+			else
+				lba = ((tf["0x1f5"] * 256 + tf["0x1f4"]) * 16 + and_(tf["0x1f6"], 15)) * 63 + tf["0x1f3"] - 1
+			if (total + cnt > max) { cut = n - 1; exit }
+			total += cnt; printf "R %d %d\n", lba, cnt
+		}
+		/^  - \{dma-start:/ { cut = n - 1; exit }            # PIO only: no guest memory to lay out
+		function and_(a, b,   r, p) { r = 0; for (p = 1; a > 0 && b > 0; p *= 2) { if (a % 2 && b % 2) r += p; a = int(a / 2); b = int(b / 2) } return r }
+		END { printf "CUT %d %d\n", cut ? cut : n, total }' "$trace" >"$out.ranges"
+	cut=$(sed -n 's/^CUT \([0-9]*\) .*/\1/p' "$out.ranges")
+	# Overlay extents: the ranges read, sorted and merged (extents lie apart).
+	grep '^R ' "$out.ranges" | sort -k2,2n | awk '
+		{ a = $2; b = $2 + $3 }
+		NR > 1 && a <= e { if (b > e) e = b; next }
+		NR > 1 { print s, e - s }
+		{ s = a; e = b }
+		END { if (NR) print s, e - s }' >"$out.extents"
+	sectors=$(($(wc -c <"$plain") / 512))
+	hex=$(od -An -v -tx1 "$key" | tr -d ' \n')
+	{
+		# What hal/vtx cannot know about the guest goes into the provenance.
+		sed -n '1,/^disks: \[\]$/p' "$trace" | sed '$d' | sed 's/^provenance:$/provenance:\
+  guest: "parapass INT 13h boot stub, then GRUB 2.06 i386-pc (Debian) through the Bochs BIOS"/'
+		printf 'disks:\n  - {channel: 0, drive: 0, sectors: %s, cyls: %s, heads: 16, spt: 63, policy: encrypt, content: zero, overlay: [' \
+			"$sectors" "$((sectors / 1008))"
+		sep=""
+		while read -r l c; do
+			printf '%s\n      {lba: %s, data: !!binary '\''%s'\''}' "$sep" "$l" \
+				"$(dd if="$plain" bs=512 skip="$l" count="$c" status=none | base64 -w0)"
+			sep=,
+		done <"$out.extents"
+		printf ']}\n'
+		printf 'key: {test-key: true, xts: "%s"}\n' "$hex"
+		printf 'x-prefix: "the first %s events of a hal/vtx recording (tests/system/50-linux-record.sh)"\n' "$cut"
+		echo "events:"
+		sed -n '/^events:$/,$p' "$trace" | sed -n "2,$((cut + 1))p"
+		echo "  - {end: $cut}"
+		echo "..."
+	} >"$out"
+	rm -f "$out.ranges" "$out.extents"
+}
+
 # ll_profile LOG: parapass's exit profile (hal/vtx/vtx_prof.c) as variables.
 ll_profile() {
 	eval "$(tr -d '\r' <"$1" | awk '
@@ -362,7 +432,40 @@ EOF
 	[ "$(ll_phase)" = "guest firmware: GRUB from the encrypted disk" ] || ll_selftest_fail "phase: $(ll_phase)"
 	printf 'PPGUEST boot PASS x\r\nPPGUEST odirect-write PASS y\r\n' >>"$LL_SERIAL"
 	[ "$(ll_phase)" = "workload: after odirect-write" ] || ll_selftest_fail "phase: $(ll_phase)"
+	ll_selftest_prefix
 	echo "lib-linux.sh: parser self-test passed"
+}
+
+# A made-up hal/vtx trace: a CHS read of LBA 0 (C0 H0 S1), an LBA28 read of
+# LBA 100-101, one of 1008-1009 (CHS C1 H0 S1 would be the same), then a
+# WRITE SECTORS: the prefix stops before the write's command, the overlay
+# holds exactly those sectors of the image.
+ll_selftest_prefix() {
+	t=$LL_W/vtx.yaml
+	{
+		printf '%s\n' "parapass-trace: 1" "provenance:" '  source: "parapass hal/vtx"' "machine:" \
+			"  prog-if: 0x80" "  bm-base: 0xc000" "  channels:" \
+			"    - {channel: 0, cmd: 0x1f0, ctl: 0x3f6, irq: 14}" "disks: []" "events:"
+		for cmd in "1 1 0 0 0xa0 0x20" "2 100 0 0 0xe0 0x20" "2 0xf0 3 0 0xe0 0xc4" "1 5 0 0 0xe0 0x30"; do
+			set -- $cmd
+			for p in "0x1f2 $1" "0x1f3 $2" "0x1f4 $3" "0x1f5 $4" "0x1f6 $5" "0x1f7 $6"; do
+				set -- $p
+				echo "  - {out: $1, width: 1, value: $2}"
+			done
+			echo "  - {in: 0x1f7, width: 1, value: 0x50}"
+		done
+		echo "  - {end: 28}"
+	} >"$t"
+	awk 'BEGIN { for (i = 0; i < 1100 * 512; i++) printf "%c", 65 + int(i / 512) % 26 }' >"$LL_W/plain.img"
+	ll_trace_prefix "$t" "$LL_W/plain.img" "$LL_W/key" "$LL_W/prefix.yaml" 100 ||
+		ll_selftest_fail "ll_trace_prefix refused the made-up trace"
+	grep -q '^  - {end: 26}$' "$LL_W/prefix.yaml" || ll_selftest_fail "prefix: not cut before the write"
+	[ "$(grep -c '^  - {[io][nu]t\?: ' "$LL_W/prefix.yaml")" = 26 ] || ll_selftest_fail "prefix: events kept"
+	ext=$(sed -n 's/^ *{lba: \([0-9]*\), data: !!binary .\([^'\'']*\).}.*/\1 \2/p' "$LL_W/prefix.yaml" |
+		while read -r l d; do echo "$l:$(echo "$d" | base64 -d | wc -c):$(echo "$d" | base64 -d | head -c 1)"; done |
+		tr '\n' ' ')
+	[ "$ext" = "0:512:A 100:1024:W 1008:1024:U " ] || ll_selftest_fail "prefix overlay: $ext"
+	grep -q '^key: {test-key: true, xts: "30303030' "$LL_W/prefix.yaml" || ll_selftest_fail "prefix: key"
 }
 
 case "$(basename "$0")" in
