@@ -3,9 +3,9 @@
  *
  * One CPU: parapass runs the guest on the boot processor only, so the
  * other processors' entries in the MADT are marked disabled before the
- * guest reads them; an OS would otherwise wake them with INIT/SIPI and
- * they would run its code outside VMX, unmediated. (x2APIC INIT/SIPI
- * writes are also dropped in vtx_exit.c; xAPIC MMIO writes are not seen.)
+ * guest reads them. That only keeps a well-behaved OS from trying: what
+ * stops a guest that sends INIT/SIPI anyway is vtx_smp.c, which parks
+ * every other processor in VMX root operation before the guest runs.
  *
  * End of a run: the exit profile is printed when the guest powers off
  * through ACPI (SLP_EN written to PM1a_CNT, found in the FADT) or writes
@@ -28,6 +28,8 @@ struct acpi_hdr {
 } __attribute__((packed));
 
 static uint16_t acpi_pm1a_cnt;
+static unsigned acpi_aps;        /* enabled processors besides this one, from the MADT */
+static bool acpi_madt_seen;
 static bool acpi_profile_done;
 
 static const struct acpi_hdr *acpi_table(uint64_t pa)
@@ -49,28 +51,44 @@ static void acpi_checksum(struct acpi_hdr *h)
 	h->checksum = (uint8_t)-sum;
 }
 
-/* MADT (5.2.12): Local APIC (type 0) and Local x2APIC (type 9) entries of other CPUs. */
+/* The boot processor's x2APIC ID (CPUID 0Bh, SDM vol. 3, 11.12.8), its 8-bit ID without the leaf. */
+static uint32_t acpi_bsp_x2apic_id(void)
+{
+	if (vtx_cpuid(0, 0).a >= 0xB && vtx_cpuid(0xB, 0).b)
+		return vtx_cpuid(0xB, 0).d;
+	return vtx_cpuid(1, 0).b >> 24;
+}
+
+/*
+ * MADT (5.2.12): Local APIC (type 0, 8-bit IDs) and Local x2APIC (type 9,
+ * 32-bit IDs) entries of the other processors. Those the firmware enabled
+ * are counted first: vtx_smp.c must find each of them parked.
+ */
 static void acpi_madt(struct acpi_hdr *h)
 {
 	uint8_t *p = (uint8_t *)h + 44, *end = (uint8_t *)h + h->len;
-	uint32_t bsp = vtx_cpuid(1, 0).b >> 24;
+	uint32_t bsp8 = vtx_cpuid(1, 0).b >> 24, bsp32 = acpi_bsp_x2apic_id();
 	unsigned hidden = 0;
 
 	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
-		uint32_t *flags = NULL, id = 0;
+		uint32_t *flags = NULL;
+		bool bsp = false;
 
-		if (p[0] == 0 && p[1] >= 8) {
-			id = p[3];
+		if (p[0] == 0 && p[1] >= 8 && p[3] != 0xFF) {
+			bsp = p[3] == bsp8;
 			flags = (uint32_t *)(p + 4);
 		} else if (p[0] == 9 && p[1] >= 16) {
-			id = *(uint32_t *)(p + 4);
+			bsp = *(uint32_t *)(p + 4) == bsp32;
 			flags = (uint32_t *)(p + 8);
 		}
-		if (flags && id != bsp && (*flags & 3)) {
-			*flags &= ~3u;   /* neither enabled nor online-capable */
-			hidden++;
-		}
+		if (!flags || bsp || !(*flags & 3))
+			continue;
+		if (*flags & 1)
+			acpi_aps++;
+		*flags &= ~3u;   /* neither enabled nor online-capable */
+		hidden++;
 	}
+	acpi_madt_seen = true;
 	acpi_checksum(h);
 	LOG_INFO("MADT: %u other processor(s) hidden; the guest runs on one CPU", hidden);
 }
@@ -107,6 +125,12 @@ static void acpi_fadt(const struct acpi_hdr *h)
 
 	if (blk && blk < 0xFFFF)
 		acpi_pm1a_cnt = (uint16_t)blk;
+}
+
+bool vtx_acpi_ap_count(unsigned *n)
+{
+	*n = acpi_aps;
+	return acpi_madt_seen;
 }
 
 void vtx_acpi_init(void)

@@ -275,6 +275,101 @@ entry_failed:                           /* CF or ZF tell why (SDM 30.2) */
 	hlt
 	jmp 7b
 
+/* ---------------- the other processors (vtx_smp.c) ---------------- */
+/*
+ * vtx_ap_tramp is copied to AP_TRAMP (a page below 1 MiB) and started by
+ * SIPI with CS = AP_TRAMP >> 4, IP = 0, in real mode: protected mode on a
+ * GDT of its own, PAE paging on parapass's page tables (CR3 patched in by
+ * vtx_smp.c), long mode, then the image at its high address. Addresses are
+ * physical: AP_TRAMP plus the offset in the blob.
+ */
+#define AP_TRAMP 0x7000
+#define APT(label) (AP_TRAMP + (label) - vtx_ap_tramp)
+#define AP_MAX 256
+#define AP_STACK_SHIFT 11
+	.section .rodata
+	.balign 16
+	.globl vtx_ap_tramp, vtx_ap_tramp_end, vtx_ap_tramp_cr3
+	.code16
+vtx_ap_tramp:
+	cli
+	cld
+	mov %cs, %ax
+	mov %ax, %ds
+	lgdtl ap_gdtr - vtx_ap_tramp
+	mov %cr0, %eax
+	or $1, %eax
+	mov %eax, %cr0
+	ljmpl $0x08, $APT(ap_pm32)
+	.code32
+ap_pm32:
+	mov $0x10, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	mov $0x20, %eax                 /* PAE */
+	mov %eax, %cr4
+	mov APT(vtx_ap_tramp_cr3), %eax
+	mov %eax, %cr3
+	mov $0xC0000080, %ecx           /* EFER.LME */
+	rdmsr
+	or $0x100, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $0x80010001, %eax            /* PG | WP | PE */
+	mov %eax, %cr0
+	ljmp $0x18, $APT(ap_lm64)
+	.code64
+ap_lm64:
+	movabs $vtx_ap_entry64, %rax
+	jmp *%rax
+	.balign 8
+ap_gdt:
+	.quad 0
+	.quad 0x00CF9A000000FFFF        /* 0x08: 32-bit code */
+	.quad 0x00CF92000000FFFF        /* 0x10: data */
+	.quad 0x00AF9A000000FFFF        /* 0x18: 64-bit code */
+ap_gdtr:
+	.short 4 * 8 - 1
+	.long APT(ap_gdt)
+	.balign 4
+vtx_ap_tramp_cr3:
+	.long 0
+vtx_ap_tramp_end:
+
+	.text
+	.globl vtx_ap_entry64, vtx_ap_nmi, vtx_ap_halt
+vtx_ap_entry64:                         /* long mode, still on the trampoline's GDT */
+	lgdt vtx_ap_gdtr(%rip)          /* VMM memory from here on (vtx_cpu_ap_tables) */
+	lidt vtx_ap_idtr(%rip)
+	mov $0x10, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	xor %eax, %eax
+	mov %eax, %fs
+	mov %eax, %gs
+	mov $1, %eax                    /* this AP's number picks its stack */
+	lock xadd %eax, vtx_smp_arrived(%rip)
+	cmp $AP_MAX, %eax
+	jae vtx_ap_halt                 /* vtx_smp.c sees the count and refuses to go on */
+	mov %eax, %edi
+	lea vtx_ap_stacks(%rip), %rsp
+	inc %eax
+	shl $AP_STACK_SHIFT, %rax
+	add %rax, %rsp
+	pushq $0x08                     /* CS from this GDT too: an NMI's IRETQ reloads it */
+	lea 1f(%rip), %rax
+	push %rax
+	lretq
+1:	call vtx_smp_ap_main
+vtx_ap_halt:
+	cli
+	hlt
+	jmp vtx_ap_halt
+vtx_ap_nmi:                             /* back to the halt it interrupted */
+	iretq
+
 /* ---------------- real-mode blob for the guest ---------------- */
 /*
  * Copied to the top of conventional memory, which the guest's memory map

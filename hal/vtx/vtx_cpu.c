@@ -43,6 +43,10 @@ static uint64_t vtx_gdt[5] __attribute__((aligned(16))) = {
 static struct vtx_tss vtx_tss __attribute__((aligned(16)));
 static struct vtx_idt_gate vtx_idt[32] __attribute__((aligned(16)));
 static uint8_t vtx_ist_stack[VTX_IST_STACK] __attribute__((aligned(16)));
+/* The parked processors' (vtx_smp.c): an NMI returns to the halt, anything else halts. */
+static struct vtx_idt_gate vtx_ap_idt[32] __attribute__((aligned(16)));
+struct vtx_dtr vtx_ap_gdtr, vtx_ap_idtr;   /* loaded by vtx_ap_entry64 */
+extern char vtx_ap_nmi[], vtx_ap_halt[];
 volatile bool vtx_nmi_pending;
 
 static const char *const vtx_exc_names[32] = {
@@ -77,21 +81,36 @@ static void cpu_gdt_tss(void)
 			 : "rax", "memory");
 }
 
+static struct vtx_idt_gate cpu_gate(uint64_t off, uint8_t ist)
+{
+	return (struct vtx_idt_gate){
+		.off0 = (uint16_t)off, .sel = VTX_SEL_CODE, .ist = ist,
+		.type = 0x8E,   /* present, DPL 0, 64-bit interrupt gate */
+		.off1 = (uint16_t)(off >> 16), .off2 = (uint32_t)(off >> 32),
+	};
+}
+
 static void cpu_idt(void)
 {
 	struct vtx_dtr idtr = { .limit = sizeof(vtx_idt) - 1, .base = (uint64_t)(uintptr_t)vtx_idt };
 
-	for (unsigned v = 0; v < 32; v++) {
-		uint64_t off = vtx_exc_stubs[v];
-
-		vtx_idt[v] = (struct vtx_idt_gate){
-			.off0 = (uint16_t)off, .sel = VTX_SEL_CODE,
-			.ist = (v == 2 || v == 8 || v == 18) ? 1 : 0,
-			.type = 0x8E,   /* present, DPL 0, 64-bit interrupt gate */
-			.off1 = (uint16_t)(off >> 16), .off2 = (uint32_t)(off >> 32),
-		};
-	}
+	for (unsigned v = 0; v < 32; v++)
+		vtx_idt[v] = cpu_gate(vtx_exc_stubs[v], (v == 2 || v == 8 || v == 18) ? 1 : 0);
 	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+/*
+ * The parked processors share this GDT (no TSS loaded: their IDT uses no
+ * IST) and get an IDT of their own, all in VMM memory, so that nothing
+ * they use lies in memory the guest owns.
+ */
+void vtx_cpu_ap_tables(void)
+{
+	for (unsigned v = 0; v < 32; v++)
+		vtx_ap_idt[v] = cpu_gate((uint64_t)(uintptr_t)(v == 2 ? vtx_ap_nmi : vtx_ap_halt), 0);
+	vtx_ap_gdtr = (struct vtx_dtr){ .limit = 3 * 8 - 1, .base = (uint64_t)(uintptr_t)vtx_gdt };
+	vtx_ap_idtr = (struct vtx_dtr){ .limit = sizeof(vtx_ap_idt) - 1,
+					.base = (uint64_t)(uintptr_t)vtx_ap_idt };
 }
 
 void vtx_cpu_init(void)

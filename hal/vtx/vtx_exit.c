@@ -189,12 +189,15 @@ static void exit_rdmsr(struct vtx_regs *r)
 static void exit_wrmsr(struct vtx_regs *r)
 {
 	uint32_t msr = (uint32_t)r->rcx;
-	uint64_t v = (r->rdx << 32) | (uint32_t)r->rax;
-	unsigned mode = (v >> 8) & 7;
+	uint64_t v = (r->rdx << 32) | (uint32_t)r->rax, self = 0;
+	static unsigned dropped;
 
-	if (msr == MSR_X2APIC_ICR && (mode == 5 || mode == 6) && (v >> 32) != vtx_cpuid(1, 0).b >> 24) {
-		/* INIT/SIPI to another CPU: the guest runs on one CPU, so it is dropped. */
-		LOG_WARN("guest INIT/SIPI to APIC %llu dropped (one CPU)", (unsigned long long)(v >> 32));
+	/* The x2APIC ID register answers only in x2APIC mode, as the ICR does (else #GP below). */
+	if (msr == MSR_X2APIC_ICR && vtx_rdmsr_safe(MSR_X2APIC_ID, &self) &&
+	    !vtx_icr_allowed(v, (uint32_t)self)) {
+		if (dropped++ < 8)
+			LOG_WARN("guest INIT/SIPI IPI (ICR %llx) to other processors dropped: "
+				 "they are parked", (unsigned long long)v);
 		vtx_skip_instr();
 		return;
 	}

@@ -130,6 +130,7 @@ void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 	vtx_simd_init();
 	vtx_keys_unwrap();
 	vtx_acpi_init();
+	vtx_smp_park();
 	vtx_vmx_on();
 	vtx_ept_build();
 	vtx_io_init();

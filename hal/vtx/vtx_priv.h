@@ -103,6 +103,7 @@ enum {
 	MSR_VMX_TRUE_EXIT = 0x48F,
 	MSR_VMX_TRUE_ENTRY = 0x490,
 	MSR_VMX_LAST = 0x493,
+	MSR_X2APIC_ID = 0x802,
 	MSR_X2APIC_ICR = 0x830,
 	MSR_EFER = 0xC0000080,
 };
@@ -211,6 +212,8 @@ void vtx_keys_unwrap(void);
 
 /* ---- CPU tables (vtx_cpu.c) ---- */
 void vtx_cpu_init(void);
+/* The GDT and IDT the parked processors load (vtx_smp.c). */
+void vtx_cpu_ap_tables(void);
 uint64_t vtx_host_gdt_base(void);
 uint64_t vtx_host_idt_base(void);
 uint64_t vtx_host_tss_base(void);
@@ -308,6 +311,10 @@ struct vtx_walk_env {
 bool vtx_walk(const struct vtx_walk_env *env, uint64_t la, enum vtx_access acc, uint64_t *gpa,
 	      uint32_t *pf_error);
 
+/* ---- MSR decisions (vtx_msrtab.c, pure) ---- */
+/* May the guest write this x2APIC ICR value? INIT/SIPI only to itself (self_id: its x2APIC ID). */
+bool vtx_icr_allowed(uint64_t icr, uint32_t self_id);
+
 /* ---- String I/O arithmetic (vtx_iostr.c, pure) ---- */
 #define VTX_IO_CHUNK 65536   /* bytes one exit moves at most */
 void vtx_io_reverse(uint8_t *buf, uint32_t n, unsigned w);
@@ -354,6 +361,11 @@ bool vtx_bios_vmcall(struct vtx_regs *r);
 void vtx_acpi_init(void);
 /* After vmm_start(): claim the ACPI ports parapass watches (vtx_port.c). */
 void vtx_acpi_start(void);
+/* Enabled processors besides this one in the MADT; false if there is no MADT. */
+bool vtx_acpi_ap_count(unsigned *n);
+
+/* ---- Other processors (vtx_smp.c): parked in VMX root operation before the guest runs ---- */
+void vtx_smp_park(void);
 
 /* ---- Ports parapass owns (vtx_port.c): claimed in vmm/'s table, served before vmm_io() ---- */
 typedef void (*vtx_port_fn)(struct hal_io_req *req);

@@ -6,11 +6,15 @@
 # VTX_CASES="bar8900 smp" runs only those.
 #   bar8900  the IDE bus-master block moved onto port 0x8900, which
 #            parapass owns: the claim fails, the controller is switched off
+#   smp      two CPUs: INIT-SIPI-SIPI to the other one through the xAPIC's
+#            ICR and the x2APIC's (shorthand all-but-self, destination the
+#            BSP); parapass parked it in VMX root operation, it never runs
+#            the guest's code
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900}
+CASES=${VTX_CASES:-bar8900 smp}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -46,6 +50,18 @@ case_bar8900() {
 	[ "$VAL" -eq $((0xAA55)) ] || vtx_fail "bar8900: the disk does not read back after the block returned"
 	run_end
 	echo "ok bar8900: the block on parapass's port was refused, the controller switched off"
+}
+
+case_smp() {
+	VTX_CPUS=2 run_case 2
+	vtx_has "MADT: 1 other processor(s) hidden"
+	vtx_has "1 other processor(s) parked in VMX root operation"
+	vtx_value "smp xapic-flag"
+	[ "$VAL" -eq 0 ] || vtx_fail "smp: the AP ran the guest's code after xAPIC INIT/SIPI"
+	vtx_value "smp x2apic-flag"
+	[ "$VAL" -eq 0 ] || vtx_fail "smp: the AP ran the guest's code after x2APIC INIT/SIPI"
+	run_end
+	echo "ok smp: the parked AP ignored the guest's INIT/SIPI (xAPIC and x2APIC)"
 }
 
 for CASE_NAME in $CASES; do
