@@ -7,17 +7,12 @@
  * stops a guest that sends INIT/SIPI anyway is vtx_smp.c, which parks
  * every other processor in VMX root operation before the guest runs.
  *
- * End of a run: the exit profile is printed when the guest powers off
- * through ACPI (SLP_EN written to PM1a_CNT, found in the FADT) or writes
- * to Bochs' and QEMU's shutdown port 0x8900. The write then goes on to
- * the hardware unchanged. Both ports are parapass's own (vtx_port.c),
- * claimed once the mediator has started.
+ * The FADT and DSDT say where the sleep registers are and which sleep
+ * types mean S4 and S5; vtx_sleep.c watches those registers.
  */
 #include "vtx_priv.h"
 
 #define LOG_PREFIX "vtx"
-#define BOCHS_SHUTDOWN_PORT 0x8900
-#define PM1_SLP_EN (1u << 13)
 
 struct acpi_hdr {
 	char sig[4];
@@ -27,10 +22,7 @@ struct acpi_hdr {
 	uint32_t oem_rev, creator, creator_rev;
 } __attribute__((packed));
 
-static uint16_t acpi_pm1a_cnt;
-static unsigned acpi_aps;        /* enabled processors besides this one, from the MADT */
-static bool acpi_madt_seen;
-static bool acpi_profile_done;
+struct vtx_acpi vtx_acpi;
 
 static const struct acpi_hdr *acpi_table(uint64_t pa)
 {
@@ -84,11 +76,11 @@ static void acpi_madt(struct acpi_hdr *h)
 		if (!flags || bsp || !(*flags & 3))
 			continue;
 		if (*flags & 1)
-			acpi_aps++;
+			vtx_acpi.aps++;
 		*flags &= ~3u;   /* neither enabled nor online-capable */
 		hidden++;
 	}
-	acpi_madt_seen = true;
+	vtx_acpi.madt = true;
 	acpi_checksum(h);
 	LOG_INFO("MADT: %u other processor(s) hidden; the guest runs on one CPU", hidden);
 }
@@ -118,19 +110,56 @@ static void acpi_mcfg(struct acpi_hdr *h)
 	acpi_checksum(h);
 }
 
-/* FADT (5.2.9): PM1a_CNT_BLK at offset 64; a 16-bit I/O port on PC chipsets. */
-static void acpi_fadt(const struct acpi_hdr *h)
+/* An I/O port from a 32-bit FADT block address; 0 if there is none or it is not a port. */
+static uint16_t acpi_port(const struct acpi_hdr *h, uint32_t off)
 {
-	uint32_t blk = h->len >= 68 ? *(const uint32_t *)((const uint8_t *)h + 64) : 0;
+	uint32_t blk = h->len >= off + 4 ? *(const uint32_t *)((const uint8_t *)h + off) : 0;
 
-	if (blk && blk < 0xFFFF)
-		acpi_pm1a_cnt = (uint16_t)blk;
+	return blk < 0xFFFF ? (uint16_t)blk : 0;
 }
 
-bool vtx_acpi_ap_count(unsigned *n)
+/* The SLP_TYP values of S4 and S5 (vtx_aml.c), which alone may go through SLP_EN. */
+static void acpi_dsdt(const struct acpi_hdr *h)
 {
-	*n = acpi_aps;
-	return acpi_madt_seen;
+	const uint8_t *aml = (const uint8_t *)h + sizeof(*h);
+	size_t len = h->len - sizeof(*h);
+	uint8_t s4[2], s5[2];
+
+	if (vtx_aml_sleep_type(aml, len, '5', s5)) {
+		LOG_WARN("no \\_S5 package in the DSDT: every ACPI sleep request will be refused");
+		return;
+	}
+	vtx_acpi.sleep_ok[0] = (uint8_t)(1u << s5[0]);
+	vtx_acpi.sleep_ok[1] = (uint8_t)(1u << s5[1]);
+	if (!vtx_aml_sleep_type(aml, len, '4', s4)) {
+		vtx_acpi.sleep_ok[0] |= (uint8_t)(1u << s4[0]);
+		vtx_acpi.sleep_ok[1] |= (uint8_t)(1u << s4[1]);
+	}
+	LOG_INFO("ACPI sleep types allowed (S4, S5): PM1a mask %x, PM1b mask %x; S1-S3 refused",
+		 vtx_acpi.sleep_ok[0], vtx_acpi.sleep_ok[1]);
+}
+
+/*
+ * FADT (5.2.9): the PM1 control and status blocks and the SMI command
+ * port, 16-bit I/O ports on PC chipsets; the DSDT (X_DSDT at 140 if set).
+ */
+static void acpi_fadt(const struct acpi_hdr *h)
+{
+	const uint8_t *f = (const uint8_t *)h;
+	uint64_t dsdt = h->len >= 44 ? *(const uint32_t *)(f + 40) : 0;
+
+	vtx_acpi.smi_cmd = acpi_port(h, 48);
+	vtx_acpi.s4bios_req = h->len > 54 ? f[54] : 0;
+	vtx_acpi.pm1a_sts = acpi_port(h, 56);
+	vtx_acpi.pm1_cnt[0] = acpi_port(h, 64);
+	vtx_acpi.pm1_cnt[1] = acpi_port(h, 68);
+	if (h->len >= 148 && *(const uint64_t *)(f + 140))
+		dsdt = *(const uint64_t *)(f + 140);
+	h = acpi_table(dsdt);
+	if (h && !vmm_memcmp(h->sig, "DSDT", 4))
+		acpi_dsdt(h);
+	else
+		LOG_WARN("no DSDT: every ACPI sleep request will be refused");
 }
 
 void vtx_acpi_init(void)
@@ -158,49 +187,6 @@ void vtx_acpi_init(void)
 		else if (!vmm_memcmp(t->sig, "FACP", 4))
 			acpi_fadt(t);
 	}
-	if (acpi_pm1a_cnt)
-		LOG_INFO("ACPI power-off register PM1a_CNT at port 0x%x", acpi_pm1a_cnt);
-}
-
-static void acpi_power_off(const char *why)
-{
-	if (acpi_profile_done)
-		return;
-	acpi_profile_done = true;
-	vtx_prof_print(why);
-	vtx_rec_stop();
-	vtx_console_flush();
-}
-
-static void acpi_shutdown_port_io(struct hal_io_req *req)
-{
-	if (req->dir == HAL_IO_OUT)
-		acpi_power_off("shutdown port");
-	vtx_port_pass(req);
-}
-
-static void acpi_pm1_cnt_io(struct hal_io_req *req)
-{
-	uint32_t v = 0;
-
-	if (req->dir == HAL_IO_OUT) {
-		vmm_memcpy(&v, req->data, req->width);
-		if ((req->port == acpi_pm1a_cnt && req->width >= 2 && (v & PM1_SLP_EN)) ||
-		    (req->port == acpi_pm1a_cnt + 1u && (v & (PM1_SLP_EN >> 8))))
-			acpi_power_off("ACPI power-off");
-	}
-	vtx_port_pass(req);
-}
-
-/*
- * Once the mediator has started (its claims come first): the registers
- * parapass watches become its own ports. Without PM1a_CNT parapass could
- * not see a sleep request; 0x8900 is only the emulators' shutdown port,
- * so a real device decoding there keeps it.
- */
-void vtx_acpi_start(void)
-{
-	if (acpi_pm1a_cnt && vtx_port_own(acpi_pm1a_cnt, 2, acpi_pm1_cnt_io, "ACPI PM1a_CNT"))
-		vtx_fatal("ACPI PM1a_CNT at port 0x%x is taken by a device", acpi_pm1a_cnt);
-	vtx_port_own(BOCHS_SHUTDOWN_PORT, 1, acpi_shutdown_port_io, "emulator shutdown port");
+	if (vtx_acpi.pm1_cnt[0])
+		LOG_INFO("ACPI power-off register PM1a_CNT at port 0x%x", vtx_acpi.pm1_cnt[0]);
 }

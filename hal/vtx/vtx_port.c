@@ -15,7 +15,7 @@
 #include "vtx_priv.h"
 
 #define LOG_PREFIX "vtx"
-#define VTX_PORTS_MAX 8
+#define VTX_PORTS_MAX 12
 
 struct vtx_port {
 	uint16_t base;

@@ -357,12 +357,26 @@ int vtx_bios_init(uint8_t boot_drive);
 void vtx_bios_guest_state(void);
 /* VMCALL from the INT 15h hook or the boot stub; false if RIP is not ours. */
 bool vtx_bios_vmcall(struct vtx_regs *r);
-/* ACPI: hide the application processors, find the power-off register. */
+/* ACPI (vtx_acpi.c): hide the application processors, find the sleep registers. */
+struct vtx_acpi {
+	bool madt;              /* a MADT was found */
+	unsigned aps;           /* enabled processors besides this one, from the MADT */
+	uint16_t pm1_cnt[2];    /* PM1a_CNT, PM1b_CNT ports; 0: none */
+	uint16_t pm1a_sts;      /* PM1a_EVT_BLK, whose first half is the status register */
+	uint16_t smi_cmd;
+	uint8_t s4bios_req;     /* the SMI_CMD value that asks for S4BIOS; 0: none */
+	uint8_t sleep_ok[2];    /* SLP_TYP values (bit n = type n) that may go through: S4, S5 */
+};
+extern struct vtx_acpi vtx_acpi;
 void vtx_acpi_init(void);
-/* After vmm_start(): claim the ACPI ports parapass watches (vtx_port.c). */
+/* After vmm_start(): claim the ACPI ports parapass watches (vtx_sleep.c). */
 void vtx_acpi_start(void);
-/* Enabled processors besides this one in the MADT; false if there is no MADT. */
-bool vtx_acpi_ap_count(unsigned *n);
+
+/* ---- AML and sleep decisions (vtx_aml.c, pure) ---- */
+/* SLP_TYPa/b of \_S<state> in AML; PP_EINVAL if there is no such package. */
+int vtx_aml_sleep_type(const uint8_t *aml, size_t len, char state, uint8_t typ[2]);
+/* A write of width bytes at offset off (0, 1) of PM1x_CNT: not a sleep, or an allowed type. */
+bool vtx_pm1_cnt_write_ok(unsigned off, unsigned width, uint32_t v, uint8_t allowed);
 
 /* ---- Other processors (vtx_smp.c): parked in VMX root operation before the guest runs ---- */
 void vtx_smp_park(void);

@@ -134,8 +134,8 @@ static void smp_tramp_setup(void)
 
 void vtx_smp_park(void)
 {
-	unsigned listed = 0;
-	bool known = vtx_acpi_ap_count(&listed);
+	unsigned listed = vtx_acpi.aps;
+	bool known = vtx_acpi.madt;
 	uint32_t arrived;
 
 	if (!(vtx_rdmsr(MSR_APIC_BASE) & APIC_BASE_EN)) {

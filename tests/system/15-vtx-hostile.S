@@ -328,6 +328,45 @@ m_xapic: .asciz "smp xapic-flag "
 m_x2apic: .asciz "smp x2apic-flag "
 #endif
 
+#if CASE == CASE_S3
+/*
+ * ACPI S3 (Bochs' DSDT: \_S3 SLP_TYP 1) through PM1a_CNT at 0xb004: Bochs
+ * would reset the processors and resume the guest without parapass.
+ * parapass refuses it, and PM1a_STS shows WAK_STS until it is cleared, so
+ * the suspend returns. Then S5 (SLP_TYP 0), which must go through.
+ */
+case_main:
+	mov $0xb004, %dx
+	in %dx, %ax
+	and $0xc3ff, %ax
+	or $0x2400, %ax                 /* SLP_EN | SLP_TYP 1 */
+	out %ax, %dx
+	mov $2, %cx
+	call delay
+	mov $0xb000, %dx
+	in %dx, %ax
+	movzwl %ax, %eax
+	mov $m_sts, %si
+	call report
+	mov $0xb000, %dx
+	mov $0x8000, %ax                /* WAK_STS is write-1-to-clear */
+	out %ax, %dx
+	in %dx, %ax
+	movzwl %ax, %eax
+	mov $m_sts2, %si
+	call report
+	mov $0x50505046, %eax
+	vmcall
+	mov $0xb004, %dx
+	in %dx, %ax
+	and $0xc3ff, %ax
+	or $0x2000, %ax                 /* SLP_EN | SLP_TYP 0: S5 */
+	out %ax, %dx
+	jmp 8b
+m_sts:	.asciz "s3 pm1-status "
+m_sts2:	.asciz "s3 pm1-status-cleared "
+#endif
+
 gdt:	.quad 0
 	.quad 0x00009A000000FFFF        /* 0x08: 16-bit code, base 0 */
 	.quad 0x00CF92000000FFFF        /* 0x10: flat data, 4 GiB */

@@ -10,11 +10,14 @@
 #            ICR and the x2APIC's (shorthand all-but-self, destination the
 #            BSP); parapass parked it in VMX root operation, it never runs
 #            the guest's code
+#   s3       ACPI S3 through PM1a_CNT: refused (Bochs would reset the CPUs and
+#            resume the guest without parapass), the guest sees WAK_STS and
+#            goes on; then S5 powers off
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp}
+CASES=${VTX_CASES:-bar8900 smp s3}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -62,6 +65,20 @@ case_smp() {
 	[ "$VAL" -eq 0 ] || vtx_fail "smp: the AP ran the guest's code after x2APIC INIT/SIPI"
 	run_end
 	echo "ok smp: the parked AP ignored the guest's INIT/SIPI (xAPIC and x2APIC)"
+}
+
+case_s3() {
+	run_case 3
+	vtx_has "guest ACPI sleep (SLP_EN with a type other than S4/S5) (port 0xb004 value 0x2[4-7]0[0-9a-f]) refused"
+	vtx_value "s3 pm1-status"
+	[ $((VAL & 0x8000)) -ne 0 ] || vtx_fail "s3: no WAK_STS after the refused sleep"
+	vtx_value "s3 pm1-status-cleared"
+	[ $((VAL & 0x8000)) -eq 0 ] || vtx_fail "s3: WAK_STS stays set after the guest cleared it"
+	vtx_has "exit profile (ACPI power-off)"
+	n=$(tr -d '\r' <"$VTX_LOG" | grep -a -c "parapass starting" || true)
+	[ "$n" = 1 ] || vtx_fail "s3: parapass started $n times (the machine was reset)"
+	vtx_lacks "parapass vtx: halted"
+	echo "ok s3: S3 refused, the guest went on, S5 powered off"
 }
 
 for CASE_NAME in $CASES; do
