@@ -70,6 +70,17 @@ void vmm_pci_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, unsigned w
  * programming interface is seen and the traps follow.
  */
 int vmm_pci_init(void);
+/*
+ * A backend's say over the guest's configuration writes: veto sees a write
+ * touching [off, off+len) of bus:dev.fn before the device does and returns
+ * false to drop it (the register keeps its value; logged). For registers
+ * that move things the backend hides, such as a host bridge's PCIEXBAR.
+ * PP_ENOSPC when the (small) table is full.
+ */
+typedef bool (*vmm_pci_veto_fn)(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, unsigned width,
+				uint32_t val);
+int vmm_pci_watch(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint8_t len,
+		  vmm_pci_veto_fn veto);
 
 /* ---- Configuration and start-up (vmm_config.c, vmm_start.c) ---- */
 #define VMM_MAX_KEYS 4

@@ -15,6 +15,14 @@
 
 static uint32_t pci_cf8; /* the guest's view of the address register */
 
+/* Registers a backend watches (vmm_pci_watch): the host bridge's PCIEXBAR on vtx. */
+#define VMM_PCI_WATCH_MAX 4
+static struct pci_watch {
+	uint8_t bus, dev, fn, off, len;
+	vmm_pci_veto_fn veto;
+} pci_watch[VMM_PCI_WATCH_MAX];
+static unsigned pci_nwatch;
+
 static uint32_t pci_addr(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
 {
 	return PCI_ENABLE | (uint32_t)bus << 16 | (uint32_t)(dev & 31) << 11 |
@@ -61,11 +69,39 @@ static bool pci_moves_ports(uint8_t off, unsigned len)
 	return false;
 }
 
+int vmm_pci_watch(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint8_t len,
+		  vmm_pci_veto_fn veto)
+{
+	if (pci_nwatch == VMM_PCI_WATCH_MAX || !len || !veto)
+		return pci_nwatch == VMM_PCI_WATCH_MAX ? PP_ENOSPC : PP_EINVAL;
+	pci_watch[pci_nwatch++] = (struct pci_watch){ .bus = bus, .dev = dev, .fn = fn, .off = off,
+						      .len = len, .veto = veto };
+	return PP_OK;
+}
+
+/* Does a backend refuse the guest's write at [off, off+width) of bus:dev.fn? */
+static bool pci_vetoed(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, unsigned width, uint32_t v)
+{
+	for (unsigned i = 0; i < pci_nwatch; i++) {
+		const struct pci_watch *w = &pci_watch[i];
+
+		if (w->bus == bus && w->dev == dev && w->fn == fn && off < w->off + w->len &&
+		    w->off < off + width && !w->veto(bus, dev, fn, off, width, v)) {
+			LOG_WARN("guest write of %x to %02x:%02x.%x offset 0x%x refused", v, bus, dev,
+				 fn, off);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void pci_data_write(uint16_t port, unsigned width, uint32_t v)
 {
 	uint8_t bus = (uint8_t)(pci_cf8 >> 16), dev = (pci_cf8 >> 11) & 31, fn = (pci_cf8 >> 8) & 7;
 	uint8_t off = (uint8_t)((pci_cf8 & 0xFC) + (port - VMM_PCI_DATA_PORT));
 
+	if ((pci_cf8 & PCI_ENABLE) && pci_vetoed(bus, dev, fn, off, width, v))
+		return;
 	if (width == 4)
 		hal_outl(port, v);
 	else if (width == 2)

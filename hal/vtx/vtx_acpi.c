@@ -22,7 +22,11 @@ struct acpi_hdr {
 	uint32_t oem_rev, creator, creator_rev;
 } __attribute__((packed));
 
+#define PCIEXBAR 0x60
+#define PCIEXBAR_BASE 0x7FFFC000000ull   /* bits 42:26 */
+
 struct vtx_acpi vtx_acpi;
+static uint64_t acpi_pciexbar_init;
 
 static const struct acpi_hdr *acpi_table(uint64_t pa)
 {
@@ -105,6 +109,8 @@ static void acpi_mcfg(struct acpi_hdr *h)
 				  first, last);
 		LOG_INFO("PCI ECAM window %llx buses %u-%u hidden; the guest uses ports 0xCF8/0xCFC",
 			 (unsigned long long)base, first, last);
+		if (!vtx_acpi.mcfg_base && e[8] == 0 && e[9] == 0)   /* segment 0 */
+			vtx_acpi.mcfg_base = base;
 	}
 	vmm_memcpy(h->sig, "XCFG", 4);
 	acpi_checksum(h);
@@ -189,4 +195,43 @@ void vtx_acpi_init(void)
 	}
 	if (vtx_acpi.pm1_cnt[0])
 		LOG_INFO("ACPI power-off register PM1a_CNT at port 0x%x", vtx_acpi.pm1_cnt[0]);
+}
+
+static uint64_t acpi_pciexbar(void)
+{
+	return vmm_pci_read(0, 0, 0, PCIEXBAR, 4) | (uint64_t)vmm_pci_read(0, 0, 0, PCIEXBAR + 4, 4) << 32;
+}
+
+static bool acpi_pciexbar_veto(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, unsigned width,
+			       uint32_t val)
+{
+	(void)bus, (void)dev, (void)fn;
+	return off >= PCIEXBAR &&
+	       vtx_pciexbar_ok(acpi_pciexbar_init, acpi_pciexbar(), off - PCIEXBAR, width, val);
+}
+
+/*
+ * After vmm_start(): where the ECAM window the MCFG names is an Intel host
+ * bridge's PCIEXBAR (0:0.0 offset 60h, enabled, same base), the guest may
+ * switch it off or leave it, never move or enable it elsewhere, where EPT
+ * would not hide it (vtx_pcitab.c).
+ */
+void vtx_acpi_pci_start(void)
+{
+	uint64_t v;
+
+	if (!vtx_acpi.mcfg_base)
+		return;
+	v = acpi_pciexbar();
+	if (vmm_pci_read(0, 0, 0, 0, 2) != 0x8086 || !(v & 1) ||
+	    (v & PCIEXBAR_BASE) != (vtx_acpi.mcfg_base & PCIEXBAR_BASE)) {
+		LOG_WARN("no PCIEXBAR at 00:00.0 offset 0x60 holds the MCFG window: a chipset "
+			 "register that moves it is not watched");
+		return;
+	}
+	acpi_pciexbar_init = v;
+	if (vmm_pci_watch(0, 0, 0, PCIEXBAR, 8, acpi_pciexbar_veto))
+		vtx_fatal("PCIEXBAR cannot be watched");
+	LOG_INFO("PCIEXBAR %llx at 00:00.0 offset 0x60 watched: the ECAM window stays where it is "
+		 "hidden", (unsigned long long)v);
 }

@@ -4,7 +4,7 @@
  * ACRN's vmexit.c. A reason without a handler is logged with the guest
  * state and halts; nothing is skipped silently.
  *
- * Handled here: CPUID (VMX hidden), the MSRs VMX needs answered, CR0/CR4
+ * Handled here: CPUID (VMX and what the MSR policy denies hidden), CR0/CR4
  * writes that touch bits VMX fixes, XSETBV, VMCALL, INVD, VMX
  * instructions (#UD: the guest sees no VMX), INIT/SIPI and triple fault.
  */
@@ -72,6 +72,9 @@ static void exit_cpuid(struct vtx_regs *r)
 	switch (leaf) {
 	case 1:
 		c.c &= ~((1u << 5) | (1u << 6));   /* VMX, SMX */
+		/* DTES64, PDCM, DS: no debug store, so no BTS or PEBS (vtx_msrtab.c) */
+		c.c &= ~((1u << 2) | (1u << 15));
+		c.d &= ~(1u << 21);
 		/* OSXSAVE mirrors the guest's CR4, not parapass's (SDM vol. 2, CPUID). */
 		c.c = (cr4 & (1u << 18)) ? c.c | (1u << 27) : c.c & ~(1u << 27);
 		break;
@@ -79,13 +82,23 @@ static void exit_cpuid(struct vtx_regs *r)
 		if (sub == 0) {
 			if (!vtx_caps.invpcid)
 				c.b &= ~(1u << 10);
+			c.b &= ~(1u << 25);  /* Intel PT: it writes to physical addresses */
 			c.c &= ~(1u << 5);   /* WAITPKG: no "enable user wait" control */
 			c.c = (cr4 & (1u << 22)) ? c.c | (1u << 4) : c.c & ~(1u << 4);  /* OSPKE */
+			c.d &= ~(1u << 19);  /* architectural LBRs: not cleared on exit */
 		}
 		break;
 	case 0xD:
-		if (sub == 1 && !vtx_caps.xsaves)
-			c.a &= ~(1u << 3);
+		if (sub == 1) {
+			if (!vtx_caps.xsaves)
+				c.a &= ~(1u << 3);
+			c.c &= (uint32_t)VTX_XSS_ALLOWED;   /* the XSS bits the MSR policy allows */
+			c.d = 0;
+		}
+		break;
+	case 0x14:   /* Intel PT's leaf, and architectural LBR's: hidden features */
+	case 0x1C:
+		c = (struct vtx_cpuid){ 0, 0, 0, 0 };
 		break;
 	case 0x80000001:
 		if (!vtx_caps.rdtscp)
@@ -169,46 +182,6 @@ static void exit_cr(struct vtx_regs *r)
 		vtx_inject_exc(13, 0);
 }
 
-/* ---- MSRs (the bitmap traps only those vtx_io_init() names) ---- */
-static void exit_rdmsr(struct vtx_regs *r)
-{
-	uint32_t msr = (uint32_t)r->rcx;
-	uint64_t v;
-
-	if (msr == MSR_FEATURE_CONTROL)
-		v = vtx_rdmsr(msr) & ~6ull;   /* locked, VMX off: as on a CPU without it */
-	else if ((msr >= MSR_VMX_BASIC && msr <= MSR_VMX_LAST) || !vtx_rdmsr_safe(msr, &v)) {
-		vtx_inject_exc(13, 0);
-		return;
-	}
-	r->rax = (uint32_t)v;
-	r->rdx = v >> 32;
-	vtx_skip_instr();
-}
-
-static void exit_wrmsr(struct vtx_regs *r)
-{
-	uint32_t msr = (uint32_t)r->rcx;
-	uint64_t v = (r->rdx << 32) | (uint32_t)r->rax, self = 0;
-	static unsigned dropped;
-
-	/* The x2APIC ID register answers only in x2APIC mode, as the ICR does (else #GP below). */
-	if (msr == MSR_X2APIC_ICR && vtx_rdmsr_safe(MSR_X2APIC_ID, &self) &&
-	    !vtx_icr_allowed(v, (uint32_t)self)) {
-		if (dropped++ < 8)
-			LOG_WARN("guest INIT/SIPI IPI (ICR %llx) to other processors dropped: "
-				 "they are parked", (unsigned long long)v);
-		vtx_skip_instr();
-		return;
-	}
-	if (msr == MSR_FEATURE_CONTROL || (msr >= MSR_VMX_BASIC && msr <= MSR_VMX_LAST) ||
-	    !vtx_wrmsr_safe(msr, v)) {
-		vtx_inject_exc(13, 0);
-		return;
-	}
-	vtx_skip_instr();
-}
-
 static void exit_xsetbv(struct vtx_regs *r)
 {
 	if (vtx_guest_cpl() != 0 ||
@@ -272,7 +245,7 @@ static const vtx_exit_fn vtx_exit_table[VTX_EXIT_REASONS] = {
 	[EXIT_VMPTRLD] = exit_ud, [EXIT_VMPTRST] = exit_ud, [EXIT_VMREAD] = exit_ud,
 	[EXIT_VMRESUME] = exit_ud, [EXIT_VMWRITE] = exit_ud, [EXIT_VMXOFF] = exit_ud,
 	[EXIT_VMXON] = exit_ud, [EXIT_CR] = exit_cr, [EXIT_IO] = vtx_io_exit,
-	[EXIT_RDMSR] = exit_rdmsr, [EXIT_WRMSR] = exit_wrmsr, [EXIT_BAD_GUEST] = exit_bad_guest,
+	[EXIT_RDMSR] = vtx_msr_rdmsr, [EXIT_WRMSR] = vtx_msr_wrmsr, [EXIT_BAD_GUEST] = exit_bad_guest,
 	[EXIT_MTF] = exit_mtf, [EXIT_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_INVEPT] = exit_ud, [EXIT_INVVPID] = exit_ud, [EXIT_XSETBV] = exit_xsetbv,
 	[EXIT_VMFUNC] = exit_ud,

@@ -18,7 +18,6 @@
 #define RFLAGS_DF (1u << 10)
 
 uint8_t vtx_io_bitmap[2][4096] __attribute__((aligned(4096)));
-uint8_t vtx_msr_bitmap[4096] __attribute__((aligned(4096)));
 static uint8_t vtx_io_buf[VTX_IO_CHUNK] __attribute__((aligned(64)));
 
 static void bitmap_set(uint32_t port, bool on)
@@ -153,24 +152,4 @@ void vtx_io_exit(struct vtx_regs *r)
 		io_string(r, &s);
 	else
 		io_single(r, s.port, s.w, s.in);
-}
-
-/* MSRs whose guest accesses parapass answers itself (vtx_exit.c). */
-static void msr_trap(uint32_t msr, bool rd, bool wr)
-{
-	unsigned base = msr >= 0xC0000000u ? 1024 : 0;
-	uint32_t i = msr & 0x1FFF;
-
-	if (rd)
-		vtx_msr_bitmap[base + i / 8] |= (uint8_t)(1u << (i % 8));
-	if (wr)
-		vtx_msr_bitmap[2048 + base + i / 8] |= (uint8_t)(1u << (i % 8));
-}
-
-void vtx_io_init(void)
-{
-	msr_trap(MSR_FEATURE_CONTROL, true, true);
-	for (uint32_t m = MSR_VMX_BASIC; m <= MSR_VMX_LAST; m++)
-		msr_trap(m, true, true);
-	msr_trap(MSR_X2APIC_ICR, false, true);
 }

@@ -133,10 +133,11 @@ void vtx_main(uint64_t mbi_phys, uint64_t load_base)
 	vtx_smp_park();
 	vtx_vmx_on();
 	vtx_ept_build();
-	vtx_io_init();
+	vtx_msr_init();
 	vtx_vmcs_setup();
 	main_start_core(&cfg);
 	vtx_acpi_start();
+	vtx_acpi_pci_start();
 	vtx_console_claim();
 	vtx_rec_start(&cfg);
 	vtx_bios_init(cfg.boot_drive);

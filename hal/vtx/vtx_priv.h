@@ -84,6 +84,14 @@ uint64_t vtx_virt_to_phys(const void *p);
 /* MSRs (SDM vol. 4) */
 enum {
 	MSR_FEATURE_CONTROL = 0x3A,
+	MSR_APIC_BASE = 0x1B,
+	MSR_BIOS_UPDT_TRIG = 0x79,
+	MSR_MISC_ENABLE = 0x1A0,
+	MSR_XFD = 0x1C4,
+	MSR_DEBUGCTL = 0x1D9,
+	MSR_PEBS_ENABLE = 0x3F1,
+	MSR_RTIT_CTL = 0x570,
+	MSR_XSS = 0xDA0,
 	MSR_MTRRCAP = 0xFE,
 	MSR_MTRR_PHYSBASE0 = 0x200,
 	MSR_MTRR_FIX64K = 0x250,
@@ -312,8 +320,27 @@ bool vtx_walk(const struct vtx_walk_env *env, uint64_t la, enum vtx_access acc, 
 	      uint32_t *pf_error);
 
 /* ---- MSR decisions (vtx_msrtab.c, pure) ---- */
+enum vtx_msr_act {
+	VTX_MSR_DENY = 0,   /* #GP: the default */
+	VTX_MSR_PASS,       /* clear in the bitmap: the guest's access reaches the MSR */
+	VTX_MSR_EMUL,       /* answered by parapass (vtx_msr.c) */
+};
+#define VTX_XSS_ALLOWED ((1ull << 11) | (1ull << 12))   /* CET_U, CET_S */
+enum vtx_msr_act vtx_msr_policy(uint32_t msr, bool write);
+/* Whether the MSR bitmap covers msr; those outside always exit. */
+bool vtx_msr_in_bitmap(uint32_t msr);
+/* All ones except the MSRs the policy passes through. */
+void vtx_msr_bitmap_build(uint8_t bm[4096]);
 /* May the guest write this x2APIC ICR value? INIT/SIPI only to itself (self_id: its x2APIC ID). */
 bool vtx_icr_allowed(uint64_t icr, uint32_t self_id);
+bool vtx_msr_apic_base_ok(uint64_t v, uint64_t vmm_base, uint64_t vmm_end);
+bool vtx_msr_debugctl_ok(uint64_t v);
+bool vtx_msr_xss_ok(uint64_t v, uint64_t supported);
+
+/* ---- PCI decisions (vtx_pcitab.c, pure) ---- */
+uint64_t vtx_pci_merge64(uint64_t cur, unsigned at, unsigned width, uint32_t val);
+/* May a write change PCIEXBAR (init: its start-up value, cur: now) to what it would become? */
+bool vtx_pciexbar_ok(uint64_t init, uint64_t cur, unsigned at, unsigned width, uint32_t val);
 
 /* ---- String I/O arithmetic (vtx_iostr.c, pure) ---- */
 #define VTX_IO_CHUNK 65536   /* bytes one exit moves at most */
@@ -349,9 +376,12 @@ void vtx_load_pdptes(void);
 /* ---- Exits (vtx_exit.c, vtx_io.c, vtx_bios.c) ---- */
 void vtx_exit_handler(struct vtx_regs *r);
 void vtx_io_exit(struct vtx_regs *r);
-void vtx_io_init(void);
 extern uint8_t vtx_io_bitmap[2][4096];
+/* MSRs (vtx_msr.c): the bitmap, RDMSR and WRMSR exits. */
 extern uint8_t vtx_msr_bitmap[4096];
+void vtx_msr_init(void);
+void vtx_msr_rdmsr(struct vtx_regs *r);
+void vtx_msr_wrmsr(struct vtx_regs *r);
 /* Guest-visible real-mode set-up: stubs, IVT hook, memory map. */
 int vtx_bios_init(uint8_t boot_drive);
 void vtx_bios_guest_state(void);
@@ -366,11 +396,14 @@ struct vtx_acpi {
 	uint16_t smi_cmd;
 	uint8_t s4bios_req;     /* the SMI_CMD value that asks for S4BIOS; 0: none */
 	uint8_t sleep_ok[2];    /* SLP_TYP values (bit n = type n) that may go through: S4, S5 */
+	uint64_t mcfg_base;     /* the ECAM window of PCI segment 0; 0: no MCFG */
 };
 extern struct vtx_acpi vtx_acpi;
 void vtx_acpi_init(void);
 /* After vmm_start(): claim the ACPI ports parapass watches (vtx_sleep.c). */
 void vtx_acpi_start(void);
+/* After vmm_start(): keep the guest from moving the ECAM window (PCIEXBAR). */
+void vtx_acpi_pci_start(void);
 
 /* ---- AML and sleep decisions (vtx_aml.c, pure) ---- */
 /* SLP_TYPa/b of \_S<state> in AML; PP_EINVAL if there is no such package. */
@@ -400,6 +433,9 @@ void vtx_simd_before_entry(void);
 /* XSETBV from the guest: validate and record. false = inject #GP. */
 bool vtx_simd_guest_xsetbv(uint32_t xcr, uint64_t v);
 uint64_t vtx_simd_guest_xcr0(void);
+/* The guest wrote IA32_XFD: kept, and cleared around parapass's XSAVE/XRSTOR. */
+void vtx_simd_guest_xfd(uint64_t v);
+uint64_t vtx_simd_xss_supported(void);
 
 /* ---- Profile (vtx_prof.c) ---- */
 #define VTX_EXIT_REASONS 80

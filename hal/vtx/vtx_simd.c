@@ -22,6 +22,13 @@
 static uint8_t vtx_xsave_area[VTX_XSAVE_AREA] __attribute__((aligned(64)));
 static bool vtx_use_xsave, vtx_saved;
 static uint64_t vtx_xcr0_supported, vtx_xcr0_host, vtx_xcr0_guest = XCR0_X87, vtx_xcr0_now;
+/*
+ * The guest's IA32_XFD (SDM vol. 1, 13.14): with a component's bit set,
+ * XRSTOR of it raises #NM, and in root mode that would halt parapass. So
+ * XFD is 0 while parapass saves and restores the guest's state, and the
+ * guest's value (its writes exit, vtx_msr.c) goes back before the entry.
+ */
+static uint64_t vtx_xfd_guest;
 
 static void xcr0_set(uint64_t v)
 {
@@ -81,6 +88,8 @@ void hal_simd_begin(void)
 	}
 	rfbm = vtx_xcr0_host | vtx_xcr0_guest;
 	xcr0_set(rfbm);
+	if (vtx_xfd_guest)
+		vtx_wrmsr(MSR_XFD, 0);
 	__asm__ volatile("xsave64 %0" : "=m"(vtx_xsave_area)
 			 : "a"((uint32_t)rfbm), "d"((uint32_t)(rfbm >> 32)) : "memory");
 }
@@ -99,6 +108,8 @@ void vtx_simd_before_entry(void)
 			xcr0_set(rfbm);
 			__asm__ volatile("xrstor64 %0" : : "m"(vtx_xsave_area),
 					 "a"((uint32_t)rfbm), "d"((uint32_t)(rfbm >> 32)) : "memory");
+			if (vtx_xfd_guest)
+				vtx_wrmsr(MSR_XFD, vtx_xfd_guest);
 		} else {
 			__asm__ volatile("fxrstor64 %0" : : "m"(vtx_xsave_area) : "memory");
 		}
@@ -123,4 +134,17 @@ bool vtx_simd_guest_xsetbv(uint32_t xcr, uint64_t v)
 uint64_t vtx_simd_guest_xcr0(void)
 {
 	return vtx_xcr0_guest;
+}
+
+void vtx_simd_guest_xfd(uint64_t v)
+{
+	vtx_xfd_guest = v;
+}
+
+/* Supervisor state components IA32_XSS may enable (CPUID.(EAX=0DH,ECX=1):EDX:ECX). */
+uint64_t vtx_simd_xss_supported(void)
+{
+	struct vtx_cpuid c = vtx_cpuid(0xD, 1);
+
+	return vtx_use_xsave ? (uint64_t)c.d << 32 | c.c : 0;
 }

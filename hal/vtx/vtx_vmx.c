@@ -21,11 +21,13 @@
 #define PROC2_UNRESTRICTED (1u << 7)
 #define PROC2_INVPCID (1u << 12)
 #define PROC2_XSAVES (1u << 20)
+#define EXIT_SAVE_DEBUG (1u << 2)
 #define EXIT_HOST_64 (1u << 9)
 #define EXIT_SAVE_PAT (1u << 18)
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
 #define EXIT_LOAD_EFER (1u << 21)
+#define ENTRY_LOAD_DEBUG (1u << 2)
 #define ENTRY_LOAD_PAT (1u << 14)
 #define ENTRY_LOAD_EFER (1u << 15)
 #define VTX_EXIT_STACK 32768
@@ -185,9 +187,11 @@ int vtx_vmx_check(void)
 	vtx_caps.rdtscp = vtx_caps.proc2 & PROC2_RDTSCP;
 	vtx_caps.invpcid = vtx_caps.proc2 & PROC2_INVPCID;
 	vtx_caps.xsaves = vtx_caps.proc2 & PROC2_XSAVES;
+	/* DR7 and DEBUGCTL round-trip through the VMCS (DEBUGCTL writes exit: vtx_msr.c). */
 	vtx_caps.exit = control(MSR_VMX_TRUE_EXIT, EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-				EXIT_SAVE_PAT | EXIT_LOAD_PAT, 0, "exit: 64-bit host, save/load EFER and PAT");
-	vtx_caps.entry = control(MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0,
+				EXIT_SAVE_PAT | EXIT_LOAD_PAT, EXIT_SAVE_DEBUG,
+				"exit: 64-bit host, save/load EFER and PAT");
+	vtx_caps.entry = control(MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_DEBUG,
 				 "entry: load EFER and PAT");
 	if (may2 & PROC2_EPT)
 		check_ept();

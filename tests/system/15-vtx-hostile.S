@@ -367,6 +367,89 @@ m_sts:	.asciz "s3 pm1-status "
 m_sts2:	.asciz "s3 pm1-status-cleared "
 #endif
 
+#if CASE == CASE_MSR
+/*
+ * MSRs that keep acting in VMX root operation: each WRMSR below must give
+ * #GP (counted by the handler), except the harmless ones. Bochs ignores
+ * MSRs it does not model (ignore_bad_msrs), so without parapass's policy
+ * there is no #GP at all. Then what the guest reads: MISC_ENABLE with BTS
+ * and PEBS unavailable, CPUID without DS and PT.
+ */
+	.macro WRMSR_CASE label, msr, lo, hi
+	mov $\msr, %ecx
+	mov $\lo, %eax
+	mov $\hi, %edx
+	call try_wrmsr
+	mov $\label, %si
+	call report
+	.endm
+try_wrmsr:                              /* WRMSR ECX <- EDX:EAX; EAX = the #GPs it caused */
+	movw $1f, resume_ip
+	wrmsr
+1:	mov $13, %al
+	jmp take_count
+case_main:
+	cli
+	mov $13, %al
+	mov $exc13, %bx
+	call set_vec
+	WRMSR_CASE m_rtit, 0x570, 1, 0               /* RTIT_CTL.TraceEn */
+	WRMSR_CASE m_rtitout, 0x560, 0x100000, 0     /* RTIT_OUTPUT_BASE */
+	WRMSR_CASE m_ds, 0x600, 0x100000, 0          /* DS_AREA */
+	WRMSR_CASE m_pebs, 0x3f1, 1, 0               /* PEBS_ENABLE */
+	WRMSR_CASE m_bts, 0x1d9, 0xc0, 0             /* DEBUGCTL.TR|BTS */
+	WRMSR_CASE m_lbrctl, 0x14ce, 1, 0            /* arch LBR_CTL */
+	WRMSR_CASE m_unknown, 0x12345, 1, 0
+	WRMSR_CASE m_high, 0x40000001, 1, 0           /* outside the bitmap's ranges */
+	mov $0x1b, %ecx                 /* APIC_BASE: the same base is fine... */
+	rdmsr
+	mov %eax, apic_lo
+	mov %edx, apic_hi
+	call try_wrmsr
+	mov $m_apicsame, %si
+	call report
+	mov hidden, %eax                /* ... over parapass's memory it is not */
+	add $0x1000, %eax
+	or $0x900, %eax
+	xor %edx, %edx
+	mov $0x1b, %ecx
+	call try_wrmsr
+	mov $m_apichid, %si
+	call report
+	mov $0x1b, %ecx
+	rdmsr
+	mov $m_apicnow, %si
+	call report
+	mov $0x1a0, %ecx
+	rdmsr
+	and $0x1800, %eax
+	mov $m_misc, %si
+	call report
+	mov $1, %eax
+	cpuid
+	and $0x00200000, %edx           /* DS */
+	mov %edx, %eax
+	mov $m_cpuid_ds, %si
+	call report
+	sti
+	ret
+apic_lo: .long 0
+apic_hi: .long 0
+m_rtit:	.asciz "msr rtit-ctl-gp "
+m_rtitout: .asciz "msr rtit-output-base-gp "
+m_ds:	.asciz "msr ds-area-gp "
+m_pebs:	.asciz "msr pebs-enable-gp "
+m_bts:	.asciz "msr debugctl-bts-gp "
+m_lbrctl: .asciz "msr lbr-ctl-gp "
+m_unknown: .asciz "msr unknown-gp "
+m_high:	.asciz "msr outside-bitmap-gp "
+m_apicsame: .asciz "msr apic-base-same-gp "
+m_apichid: .asciz "msr apic-base-hidden-gp "
+m_apicnow: .asciz "msr apic-base-now "
+m_misc:	.asciz "msr misc-enable-bts-pebs-unavailable "
+m_cpuid_ds: .asciz "msr cpuid-ds "
+#endif
+
 gdt:	.quad 0
 	.quad 0x00009A000000FFFF        /* 0x08: 16-bit code, base 0 */
 	.quad 0x00CF92000000FFFF        /* 0x10: flat data, 4 GiB */

@@ -13,11 +13,14 @@
 #   s3       ACPI S3 through PM1a_CNT: refused (Bochs would reset the CPUs and
 #            resume the guest without parapass), the guest sees WAK_STS and
 #            goes on; then S5 powers off
+#   msr      WRMSR to Intel PT, DS_AREA, PEBS, DEBUGCTL's BTS, arch LBRs,
+#            unknown MSRs, IA32_APIC_BASE over parapass's memory: #GP;
+#            MISC_ENABLE says BTS/PEBS unavailable, CPUID has no DS
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp s3}
+CASES=${VTX_CASES:-bar8900 smp s3 msr}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -79,6 +82,28 @@ case_s3() {
 	[ "$n" = 1 ] || vtx_fail "s3: parapass started $n times (the machine was reset)"
 	vtx_lacks "parapass vtx: halted"
 	echo "ok s3: S3 refused, the guest went on, S5 powered off"
+}
+
+# vtx_want LABEL VALUE: the guest reported VALUE for LABEL.
+vtx_want() {
+	vtx_value "$1"
+	[ "$VAL" -eq $(($2)) ] || vtx_fail "$CASE_NAME: $1 is $VAL, want $(($2))"
+}
+
+case_msr() {
+	run_case 4
+	for m in rtit-ctl rtit-output-base ds-area pebs-enable debugctl-bts lbr-ctl unknown \
+		outside-bitmap apic-base-hidden; do
+		vtx_want "msr $m-gp" 1
+	done
+	vtx_want "msr apic-base-same-gp" 0
+	vtx_value "msr apic-base-now"
+	[ $((VAL & 0xFFFFF000)) -eq $((0xFEE00000)) ] || vtx_fail "msr: the xAPIC moved to $VAL"
+	vtx_want "msr misc-enable-bts-pebs-unavailable" 0x1800
+	vtx_want "msr cpuid-ds" 0
+	vtx_has "guest WRMSR of MSR 0x570 refused (#GP)"
+	run_end
+	echo "ok msr: PT, DS, PEBS, BTS, LBR_CTL, unknown MSRs and an APIC base over VMM memory refused"
 }
 
 for CASE_NAME in $CASES; do
