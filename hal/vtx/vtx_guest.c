@@ -101,12 +101,20 @@ int vtx_guest_copy_out(uint64_t la, const void *src, size_t len)
 	return guest_copy(la, (void *)(uintptr_t)src, len, VTX_ACC_WRITE);
 }
 
-/* How many bytes from la on are accessible (see vtx_priv.h). */
-size_t vtx_guest_probe(uint64_t la, size_t len, enum vtx_access acc, uint64_t *pf_la,
-		       uint32_t *pf_error)
+/*
+ * How many bytes from la on are accessible (see vtx_priv.h), and where
+ * they are: one span of guest physical memory per page. Copies through the
+ * spans never translate again, so a REP INS that overwrites the guest's
+ * own page tables part-way still lands where the translation said when the
+ * instruction began, as on a CPU whose TLB holds the old entries (SDM vol.
+ * 3, 4.10.2.3: a processor may use cached translations until flushed).
+ */
+size_t vtx_guest_probe(uint64_t la, size_t len, enum vtx_access acc, struct vtx_span *sp,
+		       unsigned *nsp, uint64_t *pf_la, uint32_t *pf_error)
 {
 	size_t ok = 0;
 
+	*nsp = 0;
 	while (ok < len) {
 		size_t n = VTX_PAGE - ((la + ok) & (VTX_PAGE - 1));
 		uint64_t gpa;
@@ -118,14 +126,34 @@ size_t vtx_guest_probe(uint64_t la, size_t len, enum vtx_access acc, uint64_t *p
 		}
 		if (n > len - ok)
 			n = len - ok;
-		if (!vtx_is_guest_ram(gpa, n)) {
+		if (!vtx_is_guest_ram(gpa, n) || *nsp == VTX_SPAN_MAX) {
 			*pf_la = la + ok;
 			*pf_error = ~0u;   /* not a page fault: not memory the guest owns */
 			break;
 		}
+		sp[(*nsp)++] = (struct vtx_span){ .gpa = gpa, .len = (uint32_t)n };
 		ok += n;
 	}
 	return ok;
+}
+
+/* The first len bytes of the spans (probed: guest RAM) to or from buf. */
+void vtx_guest_span_copy(const struct vtx_span *sp, unsigned nsp, void *buf, size_t len,
+			 enum vtx_access acc)
+{
+	uint8_t *p = buf;
+
+	for (unsigned i = 0; i < nsp && len; i++) {
+		size_t n = sp[i].len < len ? sp[i].len : len;
+
+		if (acc == VTX_ACC_WRITE)
+			vmm_memcpy(vtx_phys(sp[i].gpa), p, n);
+		else
+			vmm_memcpy(p, vtx_phys(sp[i].gpa), n);
+		p += n;
+		len -= n;
+	}
+	VMM_ASSERT(!len);   /* callers copy no more than they probed */
 }
 
 /* ---- completing instructions and injecting events (SDM 24.8.3, 26.6) ---- */

@@ -6,8 +6,8 @@
  * A REP INS/OUTS is decoded into one request of up to VTX_IO_CHUNK bytes:
  * port, width, direction, count, and the data copied between the guest's
  * linear addresses (segment base, address size, direction flag, its page
- * tables) and a buffer in VMM memory. Memory is checked before the port is
- * touched, so a fault never loses device data: a chunk stops at the first
+ * tables) and a buffer in VMM memory. Memory is checked (and translated,
+ * once) before the port is touched, so a fault never loses device data: a chunk stops at the first
  * inaccessible page and, if not even one item fits, the guest gets its
  * page fault. An unfinished REP is re-executed rather than completed here
  * (RIP is left on it), which also lets pending interrupts in between.
@@ -66,20 +66,23 @@ struct io_str {
 	unsigned w;
 	bool in, rep, df;
 	uint64_t amask, la;
+	struct vtx_span span[VTX_SPAN_MAX];   /* the chunk's memory, translated once */
+	unsigned nspan;
 };
 
 /* Shrink n until its memory is accessible; false after injecting the fault. */
-static bool io_str_probe(const struct io_str *s, uint32_t *n)
+static bool io_str_probe(struct io_str *s, uint32_t *n)
 {
 	enum vtx_access acc = s->in ? VTX_ACC_WRITE : VTX_ACC_READ;
 	uint64_t lo = s->df ? s->la - (uint64_t)(*n - 1) * s->w : s->la, pf_la = 0;
 	uint32_t pf_err = 0;
-	size_t ok = vtx_guest_probe(lo, (size_t)*n * s->w, acc, &pf_la, &pf_err);
+	size_t ok = vtx_guest_probe(lo, (size_t)*n * s->w, acc, s->span, &s->nspan, &pf_la, &pf_err);
 
 	if (ok == (size_t)*n * s->w)
 		return true;
 	*n = s->df ? 0 : (uint32_t)(ok / s->w);
-	if (!*n && s->df && vtx_guest_probe(s->la, s->w, acc, &pf_la, &pf_err) == s->w)
+	if (!*n && s->df &&
+	    vtx_guest_probe(s->la, s->w, acc, s->span, &s->nspan, &pf_la, &pf_err) == s->w)
 		*n = 1;
 	if (*n)
 		return true;
@@ -93,13 +96,19 @@ static bool io_str_probe(const struct io_str *s, uint32_t *n)
 	return false;
 }
 
+/*
+ * The port access happens between translating the chunk's memory and
+ * copying to it: the copy goes through the spans (vtx_guest.c), so data
+ * read from the device lands where it was meant to even if it overwrites
+ * the guest's page tables on the way, and nothing can fail after the port
+ * was touched.
+ */
 static void io_string(struct vtx_regs *r, struct io_str *s)
 {
 	uint64_t info = vtx_vmread(EXIT_INSTR_INFO);
 	unsigned asz = (info >> 7) & 7;
-	uint64_t *idx = s->in ? &r->rdi : &r->rsi, count, lo;
+	uint64_t *idx = s->in ? &r->rdi : &r->rsi, count;
 	uint32_t n;
-	int err;
 	struct hal_io_req req = { .port = s->port, .width = (uint8_t)s->w,
 				  .dir = s->in ? HAL_IO_IN : HAL_IO_OUT, .data = vtx_io_buf };
 
@@ -115,10 +124,8 @@ static void io_string(struct vtx_regs *r, struct io_str *s)
 	if (!io_str_probe(s, &n))
 		return;
 	req.count = n;
-	lo = s->df ? s->la - (uint64_t)(n - 1) * s->w : s->la;
 	if (!s->in) {
-		err = vtx_guest_copy_in(vtx_io_buf, lo, (size_t)n * s->w);
-		VMM_ASSERT(!err);   /* probed above; one CPU, so nothing changed since */
+		vtx_guest_span_copy(s->span, s->nspan, vtx_io_buf, (size_t)n * s->w, VTX_ACC_READ);
 		if (s->df)
 			vtx_io_reverse(vtx_io_buf, n, s->w);
 	}
@@ -127,8 +134,7 @@ static void io_string(struct vtx_regs *r, struct io_str *s)
 	if (s->in) {
 		if (s->df)
 			vtx_io_reverse(vtx_io_buf, n, s->w);
-		err = vtx_guest_copy_out(lo, vtx_io_buf, (size_t)n * s->w);
-		VMM_ASSERT(!err);
+		vtx_guest_span_copy(s->span, s->nspan, vtx_io_buf, (size_t)n * s->w, VTX_ACC_WRITE);
 	}
 	*idx = vtx_io_masked_add(*idx, s->df ? -(int64_t)n * s->w : (int64_t)n * s->w, s->amask);
 	if (s->rep)

@@ -356,9 +356,18 @@ uint32_t vtx_io_chunk_items(uint64_t count, uint64_t index, uint64_t amask, unsi
 bool vtx_guest_translate(uint64_t la, enum vtx_access acc, uint64_t *gpa, uint32_t *pf_error);
 int vtx_guest_copy_in(void *dst, uint64_t la, size_t len);
 int vtx_guest_copy_out(uint64_t la, const void *src, size_t len);
-/* Bytes accessible from la on; when short, *pf_la and *pf_error (~0u: not RAM) say why. */
-size_t vtx_guest_probe(uint64_t la, size_t len, enum vtx_access acc, uint64_t *pf_la,
-		       uint32_t *pf_error);
+/* Guest physical memory behind a linear range, a page at a time. */
+struct vtx_span { uint64_t gpa; uint32_t len; };
+#define VTX_SPAN_MAX (VTX_IO_CHUNK / VTX_PAGE + 1)
+/*
+ * Bytes accessible from la on, translated once into sp[*nsp] (at most
+ * VTX_SPAN_MAX); when short, *pf_la and *pf_error (~0u: not RAM) say why.
+ */
+size_t vtx_guest_probe(uint64_t la, size_t len, enum vtx_access acc, struct vtx_span *sp,
+		       unsigned *nsp, uint64_t *pf_la, uint32_t *pf_error);
+/* Copy len probed bytes through the spans, without translating again. */
+void vtx_guest_span_copy(const struct vtx_span *sp, unsigned nsp, void *buf, size_t len,
+			 enum vtx_access acc);
 unsigned vtx_guest_cpl(void);
 bool vtx_guest_long_mode(void);
 /* Advance RIP past the instruction that exited. */

@@ -450,6 +450,100 @@ m_misc:	.asciz "msr misc-enable-bts-pebs-unavailable "
 m_cpuid_ds: .asciz "msr cpuid-ds "
 #endif
 
+#if CASE == CASE_REPINS_PT
+/*
+ * REP INSW whose destination starts in the guest's own page table: 32-bit
+ * paging, PT at 0x21000 mapped at linear 0x3fe000 (PTE 1022), linear
+ * 0x3ff000 -> 0x22000 (PTE 1023). One sector (LBA 40: 256 zero bytes,
+ * then 256 bytes of a5) read by PIO to linear 0x3fef00: its first half
+ * zeroes PTEs 960-1023, including the one of the second half's page. The
+ * second half must still land at 0x22000, where the translation pointed
+ * when the instruction began.
+ */
+case_main:
+	cli
+	xor %edi, %edi                  /* PD 0x20000, PT 0x21000, target 0x22000: zero */
+	mov $0x20000, %edi
+	mov $(3 * 1024), %ecx
+	xor %eax, %eax
+1:	addr32 mov %eax, %fs:(%edi)
+	add $4, %edi
+	loop 1b
+	addr32 movl $0x21003, %fs:0x20000
+	mov $0x21000, %edi              /* identity 0-4 MiB */
+	mov $3, %eax
+	mov $1024, %ecx
+2:	addr32 mov %eax, %fs:(%edi)
+	add $0x1000, %eax
+	add $4, %edi
+	loop 2b
+	addr32 movl $0x21003, %fs:0x21ff8    /* PTE 1022: the PT itself */
+	addr32 movl $0x22003, %fs:0x21ffc    /* PTE 1023: the target page */
+	mov $0x1f6, %dx                 /* READ SECTORS, LBA 40, one sector */
+	mov $0xe0, %al
+	out %al, %dx
+	mov $0x1f2, %dx
+	mov $1, %al
+	out %al, %dx
+	inc %dx
+	mov $40, %al
+	out %al, %dx
+	inc %dx
+	xor %al, %al
+	out %al, %dx
+	inc %dx
+	out %al, %dx
+	mov $0x1f7, %dx
+	mov $0x20, %al
+	out %al, %dx
+	mov $0x100000, %ecx
+3:	in %dx, %al
+	test $0x80, %al
+	jnz 4f
+	test $0x08, %al
+	jnz 5f
+4:	addr32 loop 3b
+5:	lgdtl gdtr
+	mov $0x20000, %eax
+	mov %eax, %cr3
+	mov %cr0, %eax
+	or $0x80000001, %eax
+	mov %eax, %cr0
+	ljmp $0x08, $6f
+6:	mov $0x10, %ax
+	mov %ax, %es
+	mov $0x3fef00, %edi
+	mov $256, %ecx
+	mov $0x1f0, %dx
+	cld
+	addr32 rep insw
+	mov %cr0, %eax
+	and $0x7ffffffe, %eax
+	mov %eax, %cr0
+	ljmp $0, $7f
+7:	xor %ax, %ax
+	mov %ax, %es
+	mov $0x1f7, %dx
+	in %dx, %al
+	sti
+	xor %ebx, %ebx                  /* 0x22000: 256 bytes of a5, then zeros */
+	mov $0x22000, %esi
+	mov $256, %ecx
+8:	addr32 cmpb $0xa5, %fs:(%esi)
+	jne 9f
+	inc %esi
+	loop 8b
+	addr32 cmpb $0, %fs:(%esi)
+	jne 9f
+	addr32 cmpl $0, %fs:0x21ffc     /* PTE 1023 was overwritten */
+	jne 9f
+	mov $1, %ebx
+9:	mov %ebx, %eax
+	mov $m_pt, %si
+	jmp report
+m_pt:	.asciz "repins-pt landed "
+#endif
+
 gdt:	.quad 0
 	.quad 0x00009A000000FFFF        /* 0x08: 16-bit code, base 0 */
 	.quad 0x00CF92000000FFFF        /* 0x10: flat data, 4 GiB */

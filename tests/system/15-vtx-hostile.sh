@@ -16,11 +16,13 @@
 #   msr      WRMSR to Intel PT, DS_AREA, PEBS, DEBUGCTL's BTS, arch LBRs,
 #            unknown MSRs, IA32_APIC_BASE over parapass's memory: #GP;
 #            MISC_ENABLE says BTS/PEBS unavailable, CPUID has no DS
+#   repins   REP INSW that overwrites its own page table part-way: the rest
+#            lands where the translation pointed; parapass does not halt
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp s3 msr}
+CASES=${VTX_CASES:-bar8900 smp s3 msr repins}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -104,6 +106,21 @@ case_msr() {
 	vtx_has "guest WRMSR of MSR 0x570 refused (#GP)"
 	run_end
 	echo "ok msr: PT, DS, PEBS, BTS, LBR_CTL, unknown MSRs and an APIC base over VMM memory refused"
+}
+
+# LBA 40 of the guest's plaintext: 256 zero bytes, 256 bytes of a5 (case repins).
+repins_sector() {
+	{ head -c 256 /dev/zero; head -c 256 /dev/zero | tr '\0' '\245'; } |
+		dd of="$1" bs=512 seek=40 conv=notrunc 2>/dev/null
+}
+
+case_repins() {
+	vtx_plain_hook() { repins_sector "$@"; }
+	run_case 5
+	unset -f vtx_plain_hook
+	vtx_want "repins-pt landed" 1
+	run_end
+	echo "ok repins: REP INSW over its own page table completed, parapass kept running"
 }
 
 for CASE_NAME in $CASES; do
