@@ -57,6 +57,34 @@ static void exit_init(struct vtx_regs *r)
 	exit_stop(r, "INIT signal (the guest runs on one CPU; a reset by INIT is not emulated)");
 }
 
+/*
+ * Hardware task switches always exit (SDM vol. 3, 26.2; qualification in
+ * 28.2.1) and parapass does not emulate them (64-bit OSes cannot use them;
+ * 32-bit ones use them for #DF). A CALL, JMP or IRET to a task gets
+ * #GP(selector), as an invalid TSS would give: the guest sees its
+ * instruction fail. An event delivered through a task gate could not be
+ * delivered: #DF, as for a fault during delivery; for #DF itself the
+ * guest is stopped, as by the triple fault the hardware would then take.
+ */
+static void exit_task_switch(struct vtx_regs *r)
+{
+	static const char *const src[] = { "CALL", "IRET", "JMP", "task gate" };
+	uint64_t q = vtx_vmread(EXIT_QUALIFICATION), vect = vtx_vmread(IDT_VECT_INFO);
+	unsigned source = (q >> 30) & 3;
+	uint16_t sel = (uint16_t)q;
+	static unsigned logged;
+
+	if (logged++ < 8)
+		LOG_WARN("guest hardware task switch (%s to selector 0x%x) not emulated: %s", src[source],
+			 sel, source != 3 ? "#GP" : (vect & 0xFF) == 8 ? "guest stopped" : "#DF");
+	if (source != 3)
+		vtx_inject_exc(13, sel & 0xFFFC);
+	else if ((vect & (1u << 31)) && (vect & 0xFF) == 8)
+		exit_stop(r, "double fault through a task gate (a hardware task switch; not emulated)");
+	else
+		vtx_inject_exc(8, 0);
+}
+
 static void exit_unexpected(struct vtx_regs *r)
 {
 	exit_stop(r, "unexpected exit");
@@ -240,6 +268,7 @@ static void exit_bad_guest(struct vtx_regs *r)
 
 static const vtx_exit_fn vtx_exit_table[VTX_EXIT_REASONS] = {
 	[EXIT_EXCEPTION] = exit_exception, [EXIT_TRIPLE_FAULT] = exit_triple_fault, [EXIT_INIT] = exit_init,
+	[EXIT_TASK_SWITCH] = exit_task_switch,
 	[EXIT_CPUID] = exit_cpuid, [EXIT_GETSEC] = exit_ud, [EXIT_INVD] = exit_invd,
 	[EXIT_VMCALL] = exit_vmcall, [EXIT_VMCLEAR] = exit_ud, [EXIT_VMLAUNCH] = exit_ud,
 	[EXIT_VMPTRLD] = exit_ud, [EXIT_VMPTRST] = exit_ud, [EXIT_VMREAD] = exit_ud,

@@ -544,6 +544,71 @@ case_main:
 m_pt:	.asciz "repins-pt landed "
 #endif
 
+#if CASE == CASE_TASK
+/*
+ * A hardware task switch: JMP to a TSS descriptor in 16-bit protected
+ * mode. Every task switch exits; parapass answers #GP(selector), caught
+ * here by a 16-bit interrupt gate that records the error code and resumes
+ * after the JMP. Then back to real mode.
+ */
+case_main:
+	cli
+	mov $tss, %eax                  /* GDT 0x18: 32-bit available TSS, base tss, limit 0x67 */
+	shl $16, %eax
+	or $0x67, %eax
+	mov %eax, gdt + 0x18
+	movl $0x00008900, gdt + 0x1c
+	lgdtl gdtr
+	lidtl pm_idtr
+	mov %cr0, %eax
+	or $1, %eax
+	mov %eax, %cr0
+	ljmp $0x08, $1f
+1:	movw $2f, pm_resume
+	ljmp $0x18, $0
+2:	mov %cr0, %eax
+	and $0xfffffffe, %eax
+	mov %eax, %cr0
+	ljmp $0, $3f
+3:	lidtl rm_idtr
+	sti
+	movzwl gp_count, %eax
+	mov $m_gpc, %si
+	call report
+	movzwl gp_err, %eax
+	mov $m_gpe, %si
+	jmp report
+gp16:	push %bp                        /* 16-bit gate: error code, IP, CS, FLAGS (words) */
+	mov %sp, %bp
+	push %ax
+	mov 2(%bp), %ax
+	mov %ax, gp_err
+	incw gp_count
+	mov pm_resume, %ax
+	mov %ax, 4(%bp)
+	pop %ax
+	pop %bp
+	add $2, %sp
+	iret
+	.balign 8
+pm_idt:	.fill 13, 8, 0
+	.short gp16, 0x08               /* vector 13: 16-bit interrupt gate */
+	.byte 0, 0x86
+	.short 0
+pm_idt_end:
+pm_idtr: .short pm_idt_end - pm_idt - 1
+	.long pm_idt
+rm_idtr: .short 0x3ff
+	.long 0
+pm_resume: .short 0
+gp_count: .short 0
+gp_err:	.short 0
+	.balign 16
+tss:	.fill 104, 1, 0
+m_gpc:	.asciz "task-switch gp-count "
+m_gpe:	.asciz "task-switch gp-error "
+#endif
+
 gdt:	.quad 0
 	.quad 0x00009A000000FFFF        /* 0x08: 16-bit code, base 0 */
 	.quad 0x00CF92000000FFFF        /* 0x10: flat data, 4 GiB */

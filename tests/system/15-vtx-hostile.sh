@@ -18,11 +18,12 @@
 #            MISC_ENABLE says BTS/PEBS unavailable, CPUID has no DS
 #   repins   REP INSW that overwrites its own page table part-way: the rest
 #            lands where the translation pointed; parapass does not halt
+#   task     a hardware task switch (JMP to a TSS): #GP(selector), not a halt
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp s3 msr repins}
+CASES=${VTX_CASES:-bar8900 smp s3 msr repins task}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -121,6 +122,15 @@ case_repins() {
 	vtx_want "repins-pt landed" 1
 	run_end
 	echo "ok repins: REP INSW over its own page table completed, parapass kept running"
+}
+
+case_task() {
+	run_case 6
+	vtx_want "task-switch gp-count" 1
+	vtx_want "task-switch gp-error" 0x18
+	vtx_has "guest hardware task switch (JMP to selector 0x18) not emulated: #GP"
+	run_end
+	echo "ok task: JMP to a TSS gave the guest #GP(0x18); parapass kept running"
 }
 
 for CASE_NAME in $CASES; do
