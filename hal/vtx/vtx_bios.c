@@ -25,6 +25,7 @@ extern const uint8_t vtx_rm_blob[], vtx_rm_blob_end[], vtx_rm_int15[], vtx_rm_in
 
 static uint32_t bios_stub;   /* physical address of the blob; its segment is bios_stub >> 4 */
 static uint8_t bios_drive;
+static bool bios_loading = true;   /* the loader runs; the boot sector has not started */
 static struct vtx_e820 bios_map[GUEST_MAP_MAX];
 static unsigned bios_nmap;
 static struct vtx_legacy_mem bios_legacy;
@@ -182,6 +183,12 @@ static void int15(struct vtx_regs *r)
 	}
 }
 
+/*
+ * The loader's three VMCALLs count only while it runs, before the boot
+ * sector does: the stub stays in guest memory, and a guest jumping to
+ * boot_fail later must get the #UD any unknown VMCALL gets, not stop the
+ * machine. The INT 15h hook is the guest's for good.
+ */
 bool vtx_bios_vmcall(struct vtx_regs *r)
 {
 	uint64_t cs = vtx_vmread(VTX_SEG_BASE(VTX_CS)), rip = vtx_vmread(GUEST_RIP);
@@ -190,9 +197,12 @@ bool vtx_bios_vmcall(struct vtx_regs *r)
 		return false;
 	if (rip == blob_off(vtx_rm_int15)) {
 		int15(r);
+	} else if (!bios_loading) {
+		return false;
 	} else if (rip == blob_off(vtx_rm_boot_ok)) {
 		LOG_INFO("guest: boot sector of drive 0x%x read through INT 13h; starting it at 0:7c00",
 			 bios_drive);
+		bios_loading = false;
 		vtx_skip_instr();
 	} else if (rip == blob_off(vtx_rm_boot_fail)) {
 		vtx_prof_print("boot failed");

@@ -609,6 +609,40 @@ m_gpc:	.asciz "task-switch gp-count "
 m_gpe:	.asciz "task-switch gp-error "
 #endif
 
+#if CASE == CASE_VMCALL
+/*
+ * The loader stub's VMCALLs stay in guest memory (the segment at the top
+ * of base memory, 0x413). Jumping to its boot_fail and nosig VMCALLs
+ * (offsets from parapass's ELF, -DBOOT_FAIL_OFF, -DBOOT_NOSIG_OFF) once the
+ * boot sector runs must give #UD, as any unknown VMCALL does, not halt.
+ */
+case_main:
+	mov $6, %al
+	mov $exc6, %bx
+	call set_vec
+	mov 0x413, %ax
+	shl $6, %ax
+	mov %ax, far_seg
+	movw $BOOT_FAIL_OFF, far_off
+	movw $1f, resume_ip
+	ljmp *far_off
+1:	mov $6, %al
+	call take_count
+	mov $m_fail, %si
+	call report
+	movw $BOOT_NOSIG_OFF, far_off
+	movw $2f, resume_ip
+	ljmp *far_off
+2:	mov $6, %al
+	call take_count
+	mov $m_nosig, %si
+	jmp report
+far_off: .short 0
+far_seg: .short 0
+m_fail:	.asciz "vmcall-stub boot-fail-ud "
+m_nosig: .asciz "vmcall-stub nosig-ud "
+#endif
+
 gdt:	.quad 0
 	.quad 0x00009A000000FFFF        /* 0x08: 16-bit code, base 0 */
 	.quad 0x00CF92000000FFFF        /* 0x10: flat data, 4 GiB */

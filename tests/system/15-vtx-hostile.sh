@@ -19,11 +19,13 @@
 #   repins   REP INSW that overwrites its own page table part-way: the rest
 #            lands where the translation pointed; parapass does not halt
 #   task     a hardware task switch (JMP to a TSS): #GP(selector), not a halt
+#   vmcall   the loader stub's boot-failure VMCALLs, called by the running
+#            guest: #UD, not a halt
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp s3 msr repins task}
+CASES=${VTX_CASES:-bar8900 smp s3 msr repins task vmcall}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -131,6 +133,26 @@ case_task() {
 	vtx_has "guest hardware task switch (JMP to selector 0x18) not emulated: #GP"
 	run_end
 	echo "ok task: JMP to a TSS gave the guest #GP(0x18); parapass kept running"
+}
+
+# The offset of a label in parapass's real-mode blob (vtx_boot.S), from the ELF.
+blob_off() {
+	elf="$ROOT/$O/vtx/parapass.elf"
+	a=$(nm "$elf" | awk -v s="$1" '$3 == s { print $1 }')
+	b=$(nm "$elf" | awk '$3 == "vtx_rm_blob" { print $1 }')
+	[ -n "$a" ] && [ -n "$b" ] || vtx_fail "no $1 in $elf"
+	echo $((0x${a#????????} - 0x${b#????????}))   # low halves: the shell's arithmetic is signed
+}
+
+case_vmcall() {
+	make --no-print-directory O="$O" vtx >>"$W/make.log" 2>&1 || vtx_fail "make vtx"
+	run_case 7 120 -DBOOT_FAIL_OFF="$(blob_off vtx_rm_boot_fail)" \
+		-DBOOT_NOSIG_OFF="$(blob_off vtx_rm_boot_nosig)"
+	vtx_want "vmcall-stub boot-fail-ud" 1
+	vtx_want "vmcall-stub nosig-ud" 1
+	vtx_lacks "INT 13h could not read the boot sector"
+	run_end
+	echo "ok vmcall: the loader's failure VMCALLs give the running guest #UD"
 }
 
 for CASE_NAME in $CASES; do
