@@ -20,7 +20,7 @@
 #define EPT_PS 0x80ull
 #define EPT_ADDR 0x000FFFFFFFFFF000ull
 #define EPT_LOG_MAX 8
-#define EPT_SLOTS 8   /* entries open at once: two per page an instruction touches */
+#define EPT_SLOTS 16  /* entries open at once: up to four per page an instruction touches */
 #define EPT_BLOCK_MAX 8
 #define RFLAGS_TF (1u << 8)
 
@@ -180,52 +180,103 @@ static uint64_t *ept_hole(uint64_t gpa, int *level)
 	}
 }
 
+/* Free slots and spare tables; the one instruction being stepped needs at most 4 of each a page. */
+static bool ept_room(void)
+{
+	unsigned slots = 0, spares = 0;
+
+	for (unsigned i = 0; i < EPT_SLOTS; i++) {
+		slots += !ept_slot[i].e;
+		spares += !ept_spare_used[i];
+	}
+	return slots >= 4 && spares >= 3;
+}
+
 static void ept_open(uint64_t *e, uint64_t val)
 {
 	unsigned i;
 
 	for (i = 0; i < EPT_SLOTS && ept_slot[i].e; i++)
 		;
-	if (i == EPT_SLOTS)
-		vtx_fatal("one guest instruction touched more than %d hidden pages", EPT_SLOTS / 2);
+	VMM_ASSERT(i < EPT_SLOTS);   /* ept_room() was checked */
 	ept_slot[i].e = e;
 	*e = val;
 }
 
-/* Map gpa's page to the scratch page and step the guest over one instruction. */
-static void ept_hidden_step(uint64_t gpa)
+/* Every page opened for stepping hidden again, the spare tables and the scratch page reset. */
+static void ept_hide_all(void)
 {
-	int level;
-	uint64_t *e = ept_hole(gpa, &level), rflags;
-
-	if (level == 2) {
-		unsigned i;
-		uint64_t *spare;
-
-		for (i = 0; i < EPT_SLOTS && ept_spare_used[i]; i++)
-			;
-		VMM_ASSERT(i < EPT_SLOTS);   /* as many spares as slots */
-		ept_spare_used[i] = true;
-		spare = ept_spare[i];
-		ept_open(e, vtx_virt_to_phys(spare) | EPT_RWX);
-		e = &spare[(gpa >> 12) & 511];
-		level = 1;
+	for (unsigned i = 0; i < EPT_SLOTS; i++) {
+		if (ept_slot[i].e)
+			*ept_slot[i].e = 0;
+		ept_slot[i].e = NULL;
 	}
-	if (level != 1)
-		vtx_fatal("hidden range at %llx is not 4 KiB or 2 MiB mapped", (unsigned long long)gpa);
-	ept_open(e, vtx_virt_to_phys(ept_scratch) | EPT_RWX | (uint64_t)VTX_MT_WB << 3);
+	for (unsigned i = 0; i < EPT_SLOTS; i++) {
+		if (ept_spare_used[i])
+			vmm_memset(ept_spare[i], 0, VTX_PAGE);
+		ept_spare_used[i] = false;
+	}
+	vmm_memset(ept_scratch, 0xFF, VTX_PAGE);
 	vtx_invept();
-	if (ept_stepping)
-		return;
+}
+
+static uint64_t *ept_spare_take(void)
+{
+	unsigned i;
+
+	for (i = 0; i < EPT_SLOTS && ept_spare_used[i]; i++)
+		;
+	VMM_ASSERT(i < EPT_SLOTS);   /* ept_room() was checked */
+	ept_spare_used[i] = true;
+	return ept_spare[i];
+}
+
+/*
+ * Without the monitor trap flag the step is RFLAGS.TF and a #DB intercept.
+ * Every other exception is intercepted too while it lasts: if the stepped
+ * instruction faults, its #DB never comes, and delivering the fault
+ * through the guest's IDT would push our TF into its frame and leave the
+ * page open (vtx_exit.c reinjects it once the window is closed).
+ */
+static void ept_step_start(void)
+{
+	uint64_t rflags = vtx_vmread(GUEST_RFLAGS);
+
 	ept_stepping = true;
 	if (vtx_caps.mtf) {
 		vtx_set_mtf(true);
 		return;
 	}
-	rflags = vtx_vmread(GUEST_RFLAGS);
 	ept_guest_tf = rflags & RFLAGS_TF;
 	vtx_vmwrite(GUEST_RFLAGS, rflags | RFLAGS_TF);
-	vtx_vmwrite(EXCEPTION_BITMAP, 1u << 1);
+	vtx_vmwrite(EXCEPTION_BITMAP, ~(1u << 18));   /* all but #MC */
+}
+
+/*
+ * Map gpa's page to the scratch page and step the guest over one
+ * instruction. A hole above the 4 KiB level is filled with spare tables.
+ * Windows a previous step left open (its instruction cleared TF, or no
+ * exit came since) are closed first when room runs out.
+ */
+static void ept_hidden_step(uint64_t gpa)
+{
+	int level;
+	uint64_t *e;
+
+	if (!ept_room())
+		ept_hide_all();
+	e = ept_hole(gpa, &level);
+	while (level > 1) {
+		uint64_t *spare = ept_spare_take();
+
+		ept_open(e, vtx_virt_to_phys(spare) | EPT_RWX);
+		level--;
+		e = &spare[(gpa >> (12 + 9 * (level - 1))) & 511];
+	}
+	ept_open(e, vtx_virt_to_phys(ept_scratch) | EPT_RWX | (uint64_t)VTX_MT_WB << 3);
+	vtx_invept();
+	if (!ept_stepping)
+		ept_step_start();
 }
 
 static void ept_log_hidden(struct vtx_regs *r, uint64_t gpa, uint64_t q, const char *what)
@@ -266,38 +317,42 @@ bool vtx_ept_stepping(void)
 	return ept_stepping;
 }
 
-/* The stepped instruction is done (MTF exit, or the #DB of our TF): hide the page again. */
-void vtx_ept_step_done(void)
+/* The window closes: pages hidden, the step's MTF or TF and intercepts off. */
+void vtx_ept_close(void)
 {
-	bool any = false;
-
-	for (unsigned i = 0; i < EPT_SLOTS; i++) {
-		if (!ept_slot[i].e)
-			continue;
-		*ept_slot[i].e = 0;
-		ept_slot[i].e = NULL;
-	}
-	for (unsigned i = 0; i < EPT_SLOTS; i++) {
-		if (!ept_spare_used[i])
-			continue;
-		vmm_memset(ept_spare[i], 0, VTX_PAGE);
-		ept_spare_used[i] = false;
-		any = true;
-	}
-	if (!any)
-		vtx_fatal("single-step exit without a hidden page mapped");
-	vmm_memset(ept_scratch, 0xFF, VTX_PAGE);
-	vtx_invept();
+	if (!ept_stepping)
+		return;
+	ept_hide_all();
 	ept_stepping = false;
 	if (vtx_caps.mtf) {
 		vtx_set_mtf(false);
 		return;
 	}
 	vtx_vmwrite(EXCEPTION_BITMAP, 0);
-	if (!ept_guest_tf) {
+	if (!ept_guest_tf)
 		vtx_vmwrite(GUEST_RFLAGS, vtx_vmread(GUEST_RFLAGS) & ~(uint64_t)RFLAGS_TF);
+}
+
+/*
+ * Any exit but the step's own (MTF, #DB, another exception of the
+ * stepped instruction) or a further EPT violation of it ends the window:
+ * the instruction is over, or cleared TF itself (POPF, IRET).
+ */
+void vtx_ept_exit_begin(uint32_t reason)
+{
+	if (ept_stepping && reason != VTX_EXIT_EPT_VIOLATION && reason != VTX_EXIT_MTF &&
+	    reason != VTX_EXIT_EXCEPTION)
+		vtx_ept_close();
+}
+
+/* The stepped instruction is done (MTF exit, or the #DB of our TF): hide the page again. */
+void vtx_ept_step_done(void)
+{
+	bool guest_tf = ept_guest_tf && !vtx_caps.mtf;
+
+	vtx_ept_close();
+	if (!guest_tf)
 		return;
-	}
 	/* The guest was single-stepping itself: its trap is due now (DR6.BS, SDM 17.3.1.4). */
 	__asm__ volatile("mov %%dr6, %%rax; or $0x4000, %%rax; mov %%rax, %%dr6" : : : "rax");
 	vtx_inject_exc(1, -1);

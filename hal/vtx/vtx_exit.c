@@ -251,14 +251,23 @@ static void exit_mtf(struct vtx_regs *r)
 	vtx_ept_step_done();
 }
 
-/* Only #DB is ever intercepted: the single step over a hidden-memory access. */
+/*
+ * Exceptions are intercepted only during the TF step over a hidden-memory
+ * access (vtx_ept.c): its #DB ends the step; any other exception is the
+ * stepped instruction's fault, which closes the window and goes to the
+ * guest. Never a halt: whatever arrives is given back to the guest.
+ */
 static void exit_exception(struct vtx_regs *r)
 {
 	uint32_t info = (uint32_t)vtx_vmread(EXIT_INTR_INFO);
 
-	if ((info & 0xFF) != 1 || !vtx_ept_stepping())
-		exit_stop(r, "exception exit parapass did not ask for");
-	vtx_ept_step_done();
+	(void)r;
+	if ((info & 0xFF) == 1 && vtx_ept_stepping()) {
+		vtx_ept_step_done();
+		return;
+	}
+	vtx_ept_close();
+	vtx_exc_reinject();
 }
 
 static void exit_bad_guest(struct vtx_regs *r)
@@ -300,6 +309,7 @@ void vtx_exit_handler(struct vtx_regs *r)
 		LOG_ERR("unhandled VM exit, reason %u", reason);
 		exit_unexpected(r);
 	}
+	vtx_ept_exit_begin(reason);
 	fn(r);
 	if (reason == EXIT_EPT_VIOLATION)
 		vtx_event_reinject();

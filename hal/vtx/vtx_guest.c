@@ -204,6 +204,37 @@ void vtx_event_reinject(void)
 	vtx_vmwrite(ENTRY_INSTR_LEN, vtx_vmread(EXIT_INSTR_LEN));
 }
 
+/*
+ * An exception exit (SDM 28.2.2): the exception goes to the guest as it
+ * would have without the intercept - with its error code, CR2 for #PF,
+ * DR6 for #DB (neither is written by the exit), the instruction length
+ * for software exceptions (INT3, INTO, INT1). If it hit while another
+ * event was being delivered, that delivery is redone instead and the
+ * hardware meets the exception again, now without an exit (SDM 28.2.4).
+ */
+void vtx_exc_reinject(void)
+{
+	uint32_t info = (uint32_t)vtx_vmread(EXIT_INTR_INFO), type = (info >> 8) & 7;
+	uint64_t q = vtx_vmread(EXIT_QUALIFICATION);
+
+	if (vtx_vmread(IDT_VECT_INFO) & (1u << 31)) {
+		vtx_event_reinject();
+		return;
+	}
+	if ((info & 0xFF) == 14)
+		__asm__ volatile("mov %0, %%cr2" : : "r"(q));
+	if ((info & 0xFF) == 1)
+		__asm__ volatile("mov %%dr6, %%rax; or %0, %%rax; mov %%rax, %%dr6"
+				 : : "r"(q & 0x600F) : "rax");
+	if ((info & (1u << 12)) && (info & 0xFF) != 8)   /* a fault in IRET: NMIs blocked again */
+		vtx_vmwrite(GUEST_INTERRUPTIBILITY, vtx_vmread(GUEST_INTERRUPTIBILITY) | 8);
+	if (info & (1u << 11))
+		vtx_vmwrite(ENTRY_EXC_ERRCODE, vtx_vmread(EXIT_INTR_ERRCODE));
+	if (type == 4 || type == 5 || type == 6)
+		vtx_vmwrite(ENTRY_INSTR_LEN, vtx_vmread(EXIT_INSTR_LEN));
+	vtx_vmwrite(ENTRY_INTR_INFO, info & ~(1u << 12));
+}
+
 void vtx_load_pdptes(void)
 {
 	uint64_t cr3 = vtx_vmread(GUEST_CR3) & 0xFFFFFFE0ull, pdpte[4] = { 0 };

@@ -141,6 +141,7 @@ enum vtx_vmcs_field {
 	GUEST_ES_AR = 0x4814, GUEST_INTERRUPTIBILITY = 0x4824, GUEST_ACTIVITY = 0x4826,
 	GUEST_SYSENTER_CS = 0x482A, HOST_SYSENTER_CS = 0x4C00,
 	CR0_MASK = 0x6000, CR4_MASK = 0x6002, CR0_SHADOW = 0x6004, CR4_SHADOW = 0x6006,
+	PF_ERRCODE_MASK = 0x4006, PF_ERRCODE_MATCH = 0x4008,
 	EXIT_QUALIFICATION = 0x6400, GUEST_LINEAR_ADDR = 0x640A,
 	GUEST_CR0 = 0x6800, GUEST_CR3 = 0x6802, GUEST_CR4 = 0x6804, GUEST_ES_BASE = 0x6806,
 	GUEST_GDTR_BASE = 0x6816, GUEST_IDTR_BASE = 0x6818, GUEST_DR7 = 0x681A,
@@ -303,6 +304,12 @@ void vtx_ept_violation(struct vtx_regs *r);
 /* The one-instruction step after such an access is over: hide the page again. */
 bool vtx_ept_stepping(void);
 void vtx_ept_step_done(void);
+/* The step ends without its own exit (a fault, or TF cleared): pages hidden, step state off. */
+void vtx_ept_close(void);
+/* At every exit: any but the step's own closes the window. */
+void vtx_ept_exit_begin(uint32_t reason);
+/* Basic exit reasons other files name (SDM vol. 3, appendix C). */
+enum { VTX_EXIT_EXCEPTION = 0, VTX_EXIT_MTF = 37, VTX_EXIT_EPT_VIOLATION = 48 };
 extern uint64_t vtx_ept_hidden_hits;
 
 /* ---- Guest page walk (vtx_walk.c, pure) ---- */
@@ -379,6 +386,8 @@ void vtx_inject_pf(uint64_t la, uint32_t error);
 void vtx_dump_guest(const struct vtx_regs *r, const char *why);
 /* Re-inject an event whose delivery the exit interrupted (SDM 27.2.4). */
 void vtx_event_reinject(void);
+/* Give the guest the exception that caused an exception exit (or redo the delivery it hit). */
+void vtx_exc_reinject(void);
 /* Load the PDPTEs for PAE paging after an emulated CR0/CR4 write (SDM 26.3.2.4). */
 void vtx_load_pdptes(void);
 

@@ -274,6 +274,8 @@ void vtx_vmcs_setup(void)
 	vtx_vmwrite(EXIT_CONTROLS, vtx_caps.exit);
 	vtx_vmwrite(ENTRY_CONTROLS, vtx_caps.entry);
 	vtx_vmwrite(EXCEPTION_BITMAP, 0);
+	vtx_vmwrite(PF_ERRCODE_MASK, 0);    /* with #PF intercepted (vtx_ept.c): every #PF */
+	vtx_vmwrite(PF_ERRCODE_MATCH, 0);
 	vtx_vmwrite(CR3_TARGET_COUNT, 0);
 	vtx_vmwrite(EXIT_MSR_STORE_COUNT, 0);
 	vtx_vmwrite(EXIT_MSR_LOAD_COUNT, 0);

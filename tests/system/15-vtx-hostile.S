@@ -643,6 +643,42 @@ m_fail:	.asciz "vmcall-stub boot-fail-ud "
 m_nosig: .asciz "vmcall-stub nosig-ud "
 #endif
 
+#if CASE == CASE_TF
+/*
+ * Hidden-memory accesses stepped with RFLAGS.TF (Bochs has no monitor
+ * trap flag) by instructions that fault: BOUND reads its bounds from
+ * twelve different hidden pages, gets all-ones (-1, -1) and raises #BR.
+ * The handler clears TF in the frame it returns to, as an OS resuming
+ * elsewhere would. Every page opened for one step must be closed again;
+ * none may be left open to run out of room (the machine halted), and no
+ * #DB of parapass's may reach the guest.
+ */
+case_main:
+	mov $5, %al
+	mov $exc5, %bx
+	call set_vec
+	mov $1, %al
+	mov $exc1, %bx
+	call set_vec
+	mov $12, %cx
+	mov hidden, %esi
+1:	add $0x1000, %esi
+	xor %ax, %ax
+	movw $2f, resume_ip
+	addr32 bound %ax, %fs:(%esi)
+2:	loop 1b
+	mov $5, %al
+	call take_count
+	mov $m_br, %si
+	call report
+	mov $1, %al
+	call take_count
+	mov $m_db, %si
+	jmp report
+m_br:	.asciz "tf-window br "
+m_db:	.asciz "tf-window db "
+#endif
+
 gdt:	.quad 0
 	.quad 0x00009A000000FFFF        /* 0x08: 16-bit code, base 0 */
 	.quad 0x00CF92000000FFFF        /* 0x10: flat data, 4 GiB */

@@ -21,11 +21,13 @@
 #   task     a hardware task switch (JMP to a TSS): #GP(selector), not a halt
 #   vmcall   the loader stub's boot-failure VMCALLs, called by the running
 #            guest: #UD, not a halt
+#   tf       twelve hidden-memory reads by BOUND, which faults (#BR) while
+#            parapass steps it with TF: every window closes, no halt
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp s3 msr repins task vmcall}
+CASES=${VTX_CASES:-bar8900 smp s3 msr repins task vmcall tf}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -153,6 +155,15 @@ case_vmcall() {
 	vtx_lacks "INT 13h could not read the boot sector"
 	run_end
 	echo "ok vmcall: the loader's failure VMCALLs give the running guest #UD"
+}
+
+case_tf() {
+	run_case 8
+	vtx_want "tf-window br" 12
+	vtx_want "tf-window db" 0
+	vtx_has "guest read of hidden VMM memory"
+	run_end
+	echo "ok tf: twelve faulting steps over hidden memory, every window closed"
 }
 
 for CASE_NAME in $CASES; do
