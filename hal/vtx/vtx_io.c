@@ -97,6 +97,26 @@ static bool io_str_probe(struct io_str *s, uint32_t *n)
 }
 
 /*
+ * How many items this exit moves: the index's wrap and, outside 64-bit
+ * mode, the segment's limit and kind (INS: ES; OUTS: the instruction's
+ * segment, SDM 28.2.5). 0 after injecting #GP(0) or #SS(0) for the first.
+ */
+static uint32_t io_str_items(const struct io_str *s, uint64_t count, uint64_t idx, uint64_t info)
+{
+	unsigned seg = s->in ? VTX_ES : (info >> 15) & 7;
+	uint32_t n = vtx_io_chunk_items(count, idx, s->amask, s->w, s->df);
+	bool mode64 = vtx_guest_long_mode() && (vtx_vmread(VTX_SEG_AR(VTX_CS)) & (1u << 13));
+
+	if (n && !mode64)
+		n = vtx_io_seg_items(idx & s->amask, n, s->w, s->df, s->in,
+				     (uint32_t)vtx_vmread(VTX_SEG_LIMIT(seg)),
+				     (uint32_t)vtx_vmread(VTX_SEG_AR(seg)));
+	if (!n)
+		vtx_inject_exc(seg == VTX_SS ? 12 : 13, 0);
+	return n;
+}
+
+/*
  * The port access happens between translating the chunk's memory and
  * copying to it: the copy goes through the spans (vtx_guest.c), so data
  * read from the device lands where it was meant to even if it overwrites
@@ -120,8 +140,8 @@ static void io_string(struct vtx_regs *r, struct io_str *s)
 		vtx_skip_instr();
 		return;
 	}
-	n = vtx_io_chunk_items(count, *idx, s->amask, s->w, s->df);
-	if (!io_str_probe(s, &n))
+	n = io_str_items(s, count, *idx, info);
+	if (!n || !io_str_probe(s, &n))
 		return;
 	req.count = n;
 	if (!s->in) {

@@ -354,6 +354,9 @@ bool vtx_pciexbar_ok(uint64_t init, uint64_t cur, unsigned at, unsigned width, u
 void vtx_io_reverse(uint8_t *buf, uint32_t n, unsigned w);
 uint64_t vtx_io_masked_add(uint64_t old, int64_t delta, uint64_t amask);
 uint32_t vtx_io_chunk_items(uint64_t count, uint64_t index, uint64_t amask, unsigned w, bool df);
+/* Items from offset off within a segment of this limit and access rights; 0: fault. */
+uint32_t vtx_io_seg_items(uint64_t off, uint32_t n, unsigned w, bool df, bool write, uint32_t limit,
+			  uint32_t ar);
 
 /* ---- Guest state and memory (vtx_guest.c) ---- */
 /*

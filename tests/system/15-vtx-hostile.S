@@ -679,6 +679,52 @@ m_br:	.asciz "tf-window br "
 m_db:	.asciz "tf-window db "
 #endif
 
+#if CASE == CASE_IOSTR
+/*
+ * REP INSD from a trapped port (PCI data, 0xcfc) with DI = 0xfffe: the
+ * first dword crosses ES's 64 KiB limit, which is #GP in real mode; the
+ * 16-bit index must not wrap into an unbounded copy. DI = 0xfffc is fine:
+ * one item, then DI wraps to 0 for the second.
+ */
+case_main:
+	cli
+	mov $13, %al
+	mov $exc13, %bx
+	call set_vec
+	mov $0x3000, %ax
+	mov %ax, %es
+	mov $0xcfc, %dx
+	mov $0xfffe, %di
+	mov $2, %cx
+	cld
+	movw $1f, resume_ip
+	rep insl
+1:	mov $13, %al
+	call take_count
+	mov $m_gp1, %si
+	call report
+	mov $0xfffc, %di
+	mov $2, %cx
+	movw $2f, resume_ip
+	rep insl
+2:	movzwl %di, %eax
+	push %eax
+	mov $13, %al
+	call take_count
+	mov $m_gp2, %si
+	call report
+	pop %eax
+	mov $m_di, %si
+	call report
+	xor %ax, %ax
+	mov %ax, %es
+	sti
+	ret
+m_gp1:	.asciz "iostr wrap-gp "
+m_gp2:	.asciz "iostr fit-gp "
+m_di:	.asciz "iostr fit-di "
+#endif
+
 gdt:	.quad 0
 	.quad 0x00009A000000FFFF        /* 0x08: 16-bit code, base 0 */
 	.quad 0x00CF92000000FFFF        /* 0x10: flat data, 4 GiB */

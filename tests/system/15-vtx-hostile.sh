@@ -23,11 +23,13 @@
 #            guest: #UD, not a halt
 #   tf       twelve hidden-memory reads by BOUND, which faults (#BR) while
 #            parapass steps it with TF: every window closes, no halt
+#   iostr    REP INSD whose first dword crosses ES's 64 KiB limit: #GP;
+#            one that ends at the limit wraps DI and goes on
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp s3 msr repins task vmcall tf}
+CASES=${VTX_CASES:-bar8900 smp s3 msr repins task vmcall tf iostr}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -164,6 +166,15 @@ case_tf() {
 	vtx_has "guest read of hidden VMM memory"
 	run_end
 	echo "ok tf: twelve faulting steps over hidden memory, every window closed"
+}
+
+case_iostr() {
+	run_case 9
+	vtx_want "iostr wrap-gp" 1
+	vtx_want "iostr fit-gp" 0
+	vtx_want "iostr fit-di" 4
+	run_end
+	echo "ok iostr: an item across the 64 KiB limit gave #GP, one up to it wrapped DI"
 }
 
 for CASE_NAME in $CASES; do

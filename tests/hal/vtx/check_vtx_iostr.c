@@ -1,6 +1,8 @@
 /*
  * check_vtx_iostr.c - the arithmetic of REP INS/OUTS (hal/vtx/vtx_iostr.c):
- * items per exit under every address size and direction, register
+ * items per exit under every address size and direction (none when the
+ * first item straddles the index's wrap), segment limits and kinds
+ * (expand-down, read-only, code, unusable), register
  * updates that keep the bits the address size does not own, and the item
  * order for a downward walk (SDM vol. 2, INS/OUTS, REP).
  */
@@ -25,6 +27,15 @@ static const struct chunk_case chunk_cases[] = {
 	{ 5, 0x12345678FFFFFFF0ull, 0xFFFFFFFFull, 4, false, 4 }, /* upper RDI bits ignored */
 	{ 3, 0, ~0ull, 2, true, 1 },                       /* index 0 downwards: one item */
 	{ 1, 0x7c00, 0xFFFF, 4, false, 1 },
+	{ 1000, 0xFFFE, 0xFFFF, 4, false, 0 },             /* the first item straddles the wrap */
+	{ 1000, 0xFFFF, 0xFFFF, 2, false, 0 },
+	{ 1000, 0xFFFE, 0xFFFF, 4, true, 0 },              /* downwards too */
+	{ 1000, 0xFFFC, 0xFFFF, 4, false, 1 },             /* ends at 0xFFFF: one item */
+	{ 1000, 0xFFFE, 0xFFFF, 2, false, 1 },
+	{ 1000, 0xFFFFFFFE, 0xFFFFFFFF, 4, false, 0 },
+	{ 100000, 0, ~0ull, 1, true, 1 },                  /* index 0 downwards */
+	{ 100000, ~0ull, ~0ull, 1, true, VTX_IO_CHUNK },   /* no overflow at the top */
+	{ 100000, ~0ull - 3, ~0ull, 4, false, 1 },
 };
 
 START_TEST(test_chunk_items)
@@ -57,6 +68,54 @@ START_TEST(test_masked_add)
 }
 END_TEST
 
+struct seg_case {
+	const char *what;
+	uint64_t off;
+	uint32_t n;
+	unsigned w;
+	bool df, write;
+	uint32_t limit, ar;
+	uint32_t want;
+};
+
+#define RM_DATA 0x93         /* real mode: present, writable data, accessed */
+#define RO_DATA 0x91
+#define CODE_R 0x9B
+#define CODE_X 0x99
+#define DOWN_16 0x97         /* writable expand-down, B = 0 */
+#define DOWN_32 0x4097       /* B = 1 */
+#define UNUSABLE 0x10000
+
+static const struct seg_case seg_cases[] = {
+	{ "real mode, in the limit", 0x7c00, 256, 2, false, true, 0xFFFF, RM_DATA, 256 },
+	{ "up to the limit", 0xFF00, 1000, 2, false, true, 0xFFFF, RM_DATA, 128 },
+	{ "past a small limit", 0x0F00, 1000, 2, false, true, 0x0FFF, RM_DATA, 128 },
+	{ "first item past the limit", 0x1000, 10, 2, false, true, 0x0FFF, RM_DATA, 0 },
+	{ "first item straddles it", 0x0FFE, 10, 4, false, true, 0x0FFF, RM_DATA, 0 },
+	{ "unreal mode: 4 GiB", 0x100000, 1000, 4, false, true, 0xFFFFFFFF, 0xC093, 1000 },
+	{ "downwards to 0", 0x10, 100, 2, true, true, 0xFFFF, RM_DATA, 9 },
+	{ "expand-down: above the limit", 0x2000, 100, 2, false, true, 0x0FFF, DOWN_16, 100 },
+	{ "expand-down: at the limit", 0x0FFF, 10, 2, false, true, 0x0FFF, DOWN_16, 0 },
+	{ "expand-down: downwards", 0x1010, 100, 4, true, true, 0x0FFF, DOWN_16, 5 },
+	{ "expand-down: 16-bit top", 0xFFF0, 100, 4, false, true, 0x0FFF, DOWN_16, 4 },
+	{ "expand-down: 32-bit top", 0xFFF0, 100, 4, false, true, 0x0FFF, DOWN_32, 100 },
+	{ "INS into a read-only segment", 0x100, 10, 2, false, true, 0xFFFF, RO_DATA, 0 },
+	{ "OUTS from a read-only segment", 0x100, 10, 2, false, false, 0xFFFF, RO_DATA, 10 },
+	{ "INS into code", 0x100, 10, 2, false, true, 0xFFFF, CODE_R, 0 },
+	{ "OUTS from readable code", 0x100, 10, 2, false, false, 0xFFFF, CODE_R, 10 },
+	{ "OUTS from execute-only code", 0x100, 10, 2, false, false, 0xFFFF, CODE_X, 0 },
+	{ "unusable (null) segment", 0x100, 10, 2, false, true, 0xFFFF, UNUSABLE | RM_DATA, 0 },
+};
+
+START_TEST(test_seg_items)
+{
+	const struct seg_case *c = &seg_cases[_i];
+
+	ck_assert_msg(vtx_io_seg_items(c->off, c->n, c->w, c->df, c->write, c->limit, c->ar) == c->want,
+		      "%s", c->what);
+}
+END_TEST
+
 START_TEST(test_reverse)
 {
 	uint8_t b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -83,6 +142,7 @@ Suite *vtx_iostr_suite(void)
 
 	tcase_add_loop_test(tc, test_chunk_items, 0, sizeof(chunk_cases) / sizeof(chunk_cases[0]));
 	tcase_add_loop_test(tc, test_masked_add, 0, sizeof(add_cases) / sizeof(add_cases[0]));
+	tcase_add_loop_test(tc, test_seg_items, 0, sizeof(seg_cases) / sizeof(seg_cases[0]));
 	tcase_add_test(tc, test_reverse);
 	suite_add_tcase(s, tc);
 	return s;
