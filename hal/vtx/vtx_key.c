@@ -12,6 +12,8 @@
 #define KEY_TRIES 3
 #define PASS_MAX 256
 
+static bool key_wrapped;   /* a key came from a passphrase-protected key file */
+
 int vtx_key_module(const uint8_t *p, size_t len)
 {
 	bool file = len == VMM_KEY_FILE_SIZE && !vmm_memcmp(p, VMM_KEY_MAGIC, 8);
@@ -90,8 +92,15 @@ void vtx_keys_unwrap(void)
 				vtx_fatal("key %u: %s", i, vmm_key_fault_str(info.fault));
 		} else if (key_prompt(i, k, key)) {
 			vtx_fatal("key %u: no valid passphrase after %d tries", i, KEY_TRIES);
+		} else {
+			key_wrapped = true;
 		}
 		vmm_wipe(k->data, sizeof(k->data));
 	}
 	vtx_boot.nkeys = vtx_boot.nkeysrc;
+}
+
+bool vtx_keys_wrapped(void)
+{
+	return key_wrapped;
 }

@@ -218,6 +218,8 @@ void vtx_console_screen(const char *s);
 int vtx_key_module(const uint8_t *p, size_t len);
 /* Raw keys as they are; key files unwrapped, asking for the passphrase if they need one. */
 void vtx_keys_unwrap(void);
+/* Whether any key came from a passphrase-protected key file: a machine in real use. */
+bool vtx_keys_wrapped(void);
 
 /* ---- CPU tables (vtx_cpu.c) ---- */
 void vtx_cpu_init(void);

@@ -58,6 +58,18 @@ void vtx_rec_start(const struct vmm_config *cfg)
 
 	if (!cfg->record)
 		return;
+	/*
+	 * The trace holds the plaintext the guest reads and writes, on a serial
+	 * line: for tests. A passphrase-protected key means a protected disk in
+	 * use, whose plaintext must not leave the machine, so no recording. Raw
+	 * keys and TEST key files are not protected either (whoever has the
+	 * stick has them), which is what tests use.
+	 */
+	if (vtx_keys_wrapped()) {
+		LOG_ERR("record on refused: a key is passphrase-protected, and the trace would carry "
+			"its disk's plaintext over COM2; recording is for test keys");
+		return;
+	}
 	if (rec_find_ide(&dev, &fn)) {
 		h.prog_if = (uint8_t)(vmm_pci_read(0, dev, fn, 9, 1));
 		h.bm_base = (uint16_t)(vmm_pci_read(0, dev, fn, 0x20, 4) & 0xFFFC);

@@ -2,7 +2,8 @@
 # 15-vtx-keyfile.sh - the key as a wrapped parapass key file (issue 7): at boot
 # parapass asks for the passphrase on the serial console; a wrong one is
 # refused and asked again, the right one unwraps the key, and the guest boots
-# from a disk encrypted with it. The passphrase never appears in the log.
+# from a disk encrypted with it. The passphrase never appears in the log, and
+# "record on" is refused (the trace would carry the protected disk's plaintext).
 # bash for /dev/tcp: Bochs' COM1 is a TCP socket here, so the test can type.
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
@@ -16,7 +17,9 @@ printf 'correct horse\n' >"$W/pass"
 "$PP" key-export --key "$W/k.ppkey" --passphrase-file "$W/pass" >"$W/k.raw" || vtx_fail "key-export"
 "$ORACLE" encrypt --key "$W/k.raw" "$W/plain.img" "$W/disk.img" || vtx_fail "xts_oracle encrypt"
 ISO="$W/keyfile.iso"
-hal/vtx/mkusb.sh "$O/vtx/parapass.elf" "$O/usb/ci-test.cfg" "$W/k.ppkey" "$ISO" >/dev/null 2>&1 ||
+# "record on" too: with a passphrase-protected key it must be refused (no plaintext over COM2).
+printf 'disk ata0-master encrypt key=0\nunconfigured pass\nrecord on\n' >"$W/keyfile.cfg"
+hal/vtx/mkusb.sh "$O/vtx/parapass.elf" "$W/keyfile.cfg" "$W/k.ppkey" "$ISO" >/dev/null 2>&1 ||
 	vtx_fail "mkusb with a key file"
 
 port=$((15000 + $$ % 2000))
@@ -52,5 +55,7 @@ vtx_has "mediator started: 1 key(s)"
 vtx_has "PPVTX write-readback OK"
 vtx_has "PPVTX done"
 vtx_lacks "horse"
+vtx_has "record on refused: a key is passphrase-protected"
+vtx_lacks "recording the guest's trapped accesses"
 [ "$VTX_RC" -eq 0 ] || vtx_fail "Bochs ended with status $VTX_RC"
-echo "PASS 15-vtx-keyfile: wrong passphrase refused, right one unwrapped the key, guest booted"
+echo "PASS 15-vtx-keyfile: wrong passphrase refused, right one unwrapped the key, guest booted, recording refused"
