@@ -279,16 +279,22 @@ static void ept_hidden_step(uint64_t gpa)
 		ept_step_start();
 }
 
-static void ept_log_hidden(struct vtx_regs *r, uint64_t gpa, uint64_t q, const char *what)
+/*
+ * Where the access came from, and nothing more: the guest's registers may
+ * hold its data (a key, a sector being copied), and this is guest-triggered.
+ */
+static void ept_log_hidden(uint64_t gpa, uint64_t q, const char *what)
 {
 	vtx_ept_hidden_hits++;
 	if (vtx_ept_hidden_hits > EPT_LOG_MAX)
 		return;
-	LOG_WARN("guest %s of hidden %s at %llx (access %llu): it reads all-ones, "
-		 "writes are dropped%s", (q & 4) ? "fetch" : (q & 2) ? "write" : "read", what,
-		 (unsigned long long)gpa, (unsigned long long)vtx_ept_hidden_hits,
+	LOG_WARN("guest %s of hidden %s at %llx (access %llu, linear %llx, cs:rip %llx:%llx): it "
+		 "reads all-ones, writes are dropped%s", (q & 4) ? "fetch" : (q & 2) ? "write" : "read",
+		 what, (unsigned long long)gpa, (unsigned long long)vtx_ept_hidden_hits,
+		 (q & (1u << 7)) ? (unsigned long long)vtx_vmread(GUEST_LINEAR_ADDR) : 0ull,
+		 (unsigned long long)vtx_vmread(VTX_SEG_SEL(VTX_CS)),
+		 (unsigned long long)vtx_vmread(GUEST_RIP),
 		 vtx_ept_hidden_hits == EPT_LOG_MAX ? " (no more of these are logged)" : "");
-	vtx_dump_guest(r, "access to hidden memory");
 }
 
 void vtx_ept_violation(struct vtx_regs *r)
@@ -308,7 +314,7 @@ void vtx_ept_violation(struct vtx_regs *r)
 		vtx_invept();
 		return;
 	}
-	ept_log_hidden(r, gpa, q, what);
+	ept_log_hidden(gpa, q, what);
 	ept_hidden_step(gpa);
 }
 

@@ -26,6 +26,7 @@ vtx_has "PPVTX hidden-read FFFFFFFF"
 vtx_has "PPVTX hidden-after-write FFFFFFFF"
 vtx_has "guest read of hidden VMM memory"
 vtx_has "guest write of hidden VMM memory"
+vtx_lacks "guest state (access to hidden memory)"   # no guest registers for a guest-made event
 vtx_has "exit profile (guest request)"
 vtx_has "exit profile (shutdown port)"
 vtx_lacks "parapass vtx: error: exception"
