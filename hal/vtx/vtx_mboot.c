@@ -4,8 +4,8 @@
  * modules, the ACPI root pointer, and whether UEFI firmware started us.
  *
  * The key module lies in memory that becomes the guest's: it is copied
- * into VMM memory (vtx_key.c) and wiped at once, and so is the
- * configuration.
+ * into VMM memory (vtx_key.c) and its pages wiped at once, and so is the
+ * configuration; the boot information itself is wiped once parsed.
  */
 #include "vtx_priv.h"
 
@@ -36,6 +36,19 @@ struct acpi_rsdp {
 
 struct vtx_boot vtx_boot;
 
+/*
+ * The whole pages a key module lay in, wherever GRUB put them (it aligns
+ * modules to pages, so the rest of the last page is slack): the later
+ * scrub of usable RAM (vtx_mem.c) would miss memory of another type.
+ */
+static void mboot_wipe_pages(uint64_t start, uint64_t end)
+{
+	uint64_t a = start & ~(VTX_PAGE - 1), b = VTX_ALIGN_UP(end, VTX_PAGE);
+
+	if (a >= 0x500 && !vtx_is_vmm(a, b - a))
+		vmm_wipe(vtx_phys(a), b - a);
+}
+
 static int mboot_module(const struct mb2_module *m)
 {
 	uint8_t *p = vtx_phys(m->start);
@@ -54,6 +67,7 @@ static int mboot_module(const struct mb2_module *m)
 		int err = vtx_key_module(p, len);
 
 		vmm_wipe(p, len);
+		mboot_wipe_pages(m->start, m->end);
 		return err;
 	} else {
 		LOG_WARN("module '%s' ignored (want 'config' or 'key')", m->cmdline);
@@ -142,5 +156,8 @@ int vtx_mboot_parse(uint64_t mbi_phys)
 		LOG_ERR("the boot loader gave no memory map");
 		first_err = PP_EINVAL;
 	}
+	/* Everything needed is copied out; the information itself names the modules: gone too. */
+	if (total >= 8 && !vtx_is_vmm(mbi_phys, total))
+		vmm_wipe(vtx_phys(mbi_phys), total);
 	return first_err;
 }

@@ -24,6 +24,7 @@
 #define CASE_VMCALL 7
 #define CASE_TF 8
 #define CASE_IOSTR 9
+#define CASE_RESIDUE 10
 
 _start:
 	cli
@@ -723,6 +724,74 @@ case_main:
 m_gp1:	.asciz "iostr wrap-gp "
 m_gp2:	.asciz "iostr fit-gp "
 m_di:	.asciz "iostr fit-di "
+#endif
+
+#if CASE == CASE_RESIDUE
+/*
+ * No copy of the key left where the guest can read it: every byte offset
+ * of every E820 range below 4 GiB but the hidden one (parapass's memory)
+ * is compared with the key's first 16 bytes (-DKEY0..KEY3, little-endian
+ * dwords of the CI test key). GRUB read the key file through its caches
+ * and the BIOS; parapass wipes the module's pages, the boot information
+ * and all usable RAM.
+ */
+case_main:
+	xor %ebx, %ebx
+	movl $0, matches
+	movl $0, scanned
+1:	mov $0xE820, %eax
+	mov $0x534D4150, %edx
+	mov $20, %ecx
+	mov $0x500, %di
+	push %ebx
+	int $0x15
+	pop %ecx                        /* the index of this entry */
+	jc 6f
+	push %ebx
+	cmpl $0, 0x504                  /* below 4 GiB only */
+	jne 5f
+	mov 0x500, %esi
+	cmp hidden, %esi                /* not parapass's own */
+	je 5f
+	cmp $0x500, %esi
+	jae 2f
+	mov $0x500, %esi                /* the IVT and BDA hold no key */
+2:	mov 0x500, %edi
+	add 0x508, %edi
+	jc 7f
+	cmpl $0, 0x50c
+	je 8f
+7:	mov $0xfffffff0, %edi           /* the range reaches 4 GiB */
+8:	sub $16, %edi
+	cli
+3:	cmp %edi, %esi
+	jae 4f
+	addr32 cmpl $KEY0, %fs:(%esi)
+	jne 9f
+	addr32 cmpl $KEY1, %fs:4(%esi)
+	jne 9f
+	addr32 cmpl $KEY2, %fs:8(%esi)
+	jne 9f
+	addr32 cmpl $KEY3, %fs:12(%esi)
+	jne 9f
+	incl matches
+9:	inc %esi
+	incl scanned
+	jmp 3b
+4:	sti
+5:	pop %ebx
+	test %ebx, %ebx
+	jnz 1b
+6:	mov matches, %eax
+	mov $m_match, %si
+	call report
+	mov scanned, %eax
+	mov $m_scan, %si
+	jmp report
+matches: .long 0
+scanned: .long 0
+m_match: .asciz "residue key-matches "
+m_scan:	.asciz "residue bytes-scanned "
 #endif
 
 gdt:	.quad 0

@@ -25,11 +25,14 @@
 #            parapass steps it with TF: every window closes, no halt
 #   iostr    REP INSD whose first dword crosses ES's 64 KiB limit: #GP;
 #            one that ends at the limit wraps DI and goes on
+#   residue  the guest searches all it can read (64 MiB machine) for the
+#            key's first 16 bytes: GRUB's caches, the module, the boot
+#            information were all wiped
 set -eu
 . "$(dirname "$0")/15-vtx-lib.inc"
 vtx_workdir
 HOSTILE=tests/system/15-vtx-hostile.S
-CASES=${VTX_CASES:-bar8900 smp s3 msr repins task vmcall tf iostr}
+CASES=${VTX_CASES:-bar8900 smp s3 msr repins task vmcall tf iostr residue}
 
 # VAL = the guest's "PPVTX <label> XXXXXXXX" value, as a number.
 vtx_value() {
@@ -175,6 +178,18 @@ case_iostr() {
 	vtx_want "iostr fit-di" 4
 	run_end
 	echo "ok iostr: an item across the 64 KiB limit gave #GP, one up to it wrapped DI"
+}
+
+case_residue() {
+	make --no-print-directory O="$O" usb >>"$W/make.log" 2>&1 || vtx_fail "make usb"
+	key=$O/usb/ci-test-key.bin
+	set -- $(od -An -tx4 -N16 "$key")
+	VTX_MEGS=64 run_case 10 240 -DKEY0=0x$1 -DKEY1=0x$2 -DKEY2=0x$3 -DKEY3=0x$4
+	vtx_want "residue key-matches" 0
+	vtx_value "residue bytes-scanned"
+	[ "$VAL" -gt $((40 << 20)) ] || vtx_fail "residue: only $VAL bytes searched"
+	run_end
+	echo "ok residue: no copy of the key in the $((VAL >> 20)) MiB the guest can read"
 }
 
 for CASE_NAME in $CASES; do
