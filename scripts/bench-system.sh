@@ -111,6 +111,7 @@ bs_table() {
 	printf "$fmt" "  PIO in/out" "-" "$LL_P_S_pio_in/$LL_P_S_pio_out" ""
 	printf "$fmt" "  DMA in/out (commands)" "-" "$LL_P_S_dma_in/$LL_P_S_dma_out ($LL_P_S_dma_commands)" ""
 	printf "$fmt" "exits per MiB moved" "-" "$(awk -v e="$LL_P_EXITS" -v s="$moved" 'BEGIN { printf "%.0f", e / (s / 2048) }')" ""
+	printf "$fmt" "  of them ATA accesses (mediator)" "-" "$(awk -v e="$LL_P_MED_ACC" -v s="$moved" 'BEGIN { printf "%.0f", e / (s / 2048) }')" ""
 	printf "$fmt" "exit handler, instr per sector" "-" "$(awk -v c="$LL_P_HANDLER" -v s="$moved" 'BEGIN { printf "%.0f", c / s }')" ""
 	printf "$fmt" "mediator, instr per sector" "-" "$(awk -v c="$LL_P_MED_CYC" -v s="$moved" 'BEGIN { printf "%.0f", c / s }')" ""
 	printf "$fmt" "crypto, instr per sector converted" "-" "$(awk -v c="$LL_P_CRYPTO_CYC" -v s="$conv" 'BEGIN { printf "%.0f", c / s }')" ""
