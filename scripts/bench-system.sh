@@ -18,7 +18,8 @@
 # instructions of the plain run, the PIO run at most 1.5x.
 #
 #   RUNS=N    runs per configuration; the run with the median tick count is
-#             reported (default 1: the figures repeat exactly, see README)
+#             reported (default 1: repeated runs agree within 0.2% - the guest
+#             kernel's randomness, KASLR and RDRAND, is the only variation)
 #   MODES     "dma pio" (default) or one of them
 #   O         the build directory (default build); output under $O/system/
 set -eu
