@@ -137,13 +137,14 @@ ll_rc() {
 
 # What the run is doing, from the last line of interest in the serial log.
 ll_phase() {
-	tr -d '\r' <"$LL_SERIAL" 2>/dev/null | awk '
+	[ -f "$LL_SERIAL" ] || { echo "firmware: GRUB loading parapass from the CD"; return; }
+	tr -d '\r' <"$LL_SERIAL" | awk '
 		/^parapass vtx: entering the guest/ { p = "guest firmware: GRUB from the encrypted disk" }
 		/^parapass / && p == "" { p = "parapass starting" }
 		/^PPGRUB loading/ { p = "GRUB: loading Linux and the initramfs" }
 		/^\[ *[0-9]+\.[0-9]+\] Linux version/ { p = "Linux booting" }
-		/^PPGUEST boot / { p = "workload: modules" }
 		/^PPGUEST [a-z0-9-]+ (PASS|FAIL)/ { p = "workload: after " $2 }
+		/^PPGUEST boot / { p = "workload: loading the ATA and ext4 modules" }
 		/^PPGUEST DONE/ { p = "powering off" }
 		/^parapass prof: exit profile/ { p = "parapass: exit profile" }
 		END { print p == "" ? "firmware: GRUB loading parapass from the CD" : p }'
