@@ -49,7 +49,9 @@ __attribute__((noreturn)) void vmm_assert_fail(const char *file, int line, const
 typedef void (*vmm_io_fn)(void *ctx, struct hal_io_req *req);
 /*
  * Route guest accesses to ports [base, base+count) to fn(ctx, req) and
- * make them trap. PP_EBUSY if any port is already claimed, PP_ENOSPC when
+ * make them trap. With fn NULL the ports are only reserved: not trapped,
+ * but no other claim may overlap them (the backend's own devices, shared
+ * with the guest). PP_EBUSY if any port is already claimed, PP_ENOSPC when
  * the range table is full, PP_EINVAL for an empty or wrapping range.
  */
 int vmm_port_claim(uint16_t base, uint32_t count, vmm_io_fn fn, void *ctx);

@@ -32,7 +32,7 @@ int vmm_port_claim(uint16_t base, uint32_t count, vmm_io_fn fn, void *ctx)
 {
 	struct vmm_port_range *free_slot = NULL;
 
-	if (!count || (uint32_t)base + count > 0x10000 || !fn)
+	if (!count || (uint32_t)base + count > 0x10000)
 		return PP_EINVAL;
 	for (int i = 0; i < VMM_PORT_RANGES; i++) {
 		if (range_overlaps(&port_ranges[i], base, count))
@@ -43,7 +43,7 @@ int vmm_port_claim(uint16_t base, uint32_t count, vmm_io_fn fn, void *ctx)
 	if (!free_slot)
 		return PP_ENOSPC;
 	*free_slot = (struct vmm_port_range){ .base = base, .count = count, .fn = fn, .ctx = ctx };
-	return hal_trap_ports(base, count, true);
+	return fn ? hal_trap_ports(base, count, true) : PP_OK;
 }
 
 int vmm_port_release(uint16_t base, uint32_t count)
@@ -53,7 +53,7 @@ int vmm_port_release(uint16_t base, uint32_t count)
 
 		if (r->count && r->base == base && r->count == count) {
 			r->count = 0;
-			return hal_trap_ports(base, count, false);
+			return r->fn ? hal_trap_ports(base, count, false) : PP_OK;
 		}
 	}
 	return PP_EINVAL;
@@ -71,7 +71,8 @@ static void vmm_io_dispatch(struct hal_io_req *req)
 	for (int i = 0; i < VMM_PORT_RANGES; i++) {
 		const struct vmm_port_range *r = &port_ranges[i];
 
-		if (r->count && req->port >= r->base && (uint32_t)(req->port - r->base) < r->count) {
+		if (r->count && r->fn && req->port >= r->base &&
+		    (uint32_t)(req->port - r->base) < r->count) {
 			r->fn(r->ctx, req);
 			return;
 		}

@@ -68,25 +68,27 @@ void vtx_console_init(void)
 
 /*
  * A port parapass writes must not be where a device the guest controls
- * decodes (vtx_port.c): claimed, guest accesses to it pass through; if the
- * IDE controller holds it already, parapass stops writing there.
+ * decodes (vtx_port.c); if the IDE controller holds it already, parapass
+ * stops writing there. The log's UART is the guest's console too, so it is
+ * only reserved; the trace's is parapass's alone: the guest finds nothing
+ * there, so a driver probing it cannot change its settings mid-trace.
  */
-static void console_own(struct vtx_uart *u, const char *what)
+static void console_own(struct vtx_uart *u, vtx_port_fn guest_view, const char *what)
 {
-	if (u->present && vtx_port_own(u->base, 8, vtx_port_pass, what))
+	if (u->present && vtx_port_own(u->base, 8, guest_view, what))
 		u->present = false;
 }
 
 void vtx_console_claim(void)
 {
-	console_own(&uart_log, "COM1, the log");
-	if (vtx_port_own(E9_PORT, 1, vtx_port_pass, "port 0xE9, the log"))
+	console_own(&uart_log, NULL, "COM1, the log");
+	if (vtx_port_own(E9_PORT, 1, NULL, "port 0xE9, the log"))
 		e9_on = false;
 }
 
 void vtx_console_claim_rec(void)
 {
-	console_own(&uart_rec, "COM2, the trace");
+	console_own(&uart_rec, vtx_port_absent, "COM2, the trace");
 }
 
 void hal_console_write(const char *s, size_t len)

@@ -9,8 +9,10 @@
  * command block, or the bus-master block) onto a port parapass owns,
  * ata/ cannot trap it there and switches the controller off, rather than
  * letting it decode at a port whose accesses go straight to the hardware
- * and never reach the mediator. Accesses to these ports are handed to
- * their owner here, before vmm_io(), so that they never enter a trace.
+ * and never reach the mediator. Ports parapass shares with the guest (the
+ * COM1 console, 0xE9) are only reserved, not trapped: the guest's console
+ * output costs no exits. The trapped ones are handed to their owner here,
+ * before vmm_io(), so that they never enter a trace.
  */
 #include "vtx_priv.h"
 
@@ -35,6 +37,12 @@ static void port_claimed_io(void *ctx, struct hal_io_req *req)
 	p->fn(req);
 }
 
+void vtx_port_absent(struct hal_io_req *req)
+{
+	if (req->dir == HAL_IO_IN)
+		vmm_memset(req->data, 0xFF, (size_t)req->count * req->width);
+}
+
 int vtx_port_own(uint16_t base, uint8_t count, vtx_port_fn fn, const char *what)
 {
 	struct vtx_port *p;
@@ -44,7 +52,7 @@ int vtx_port_own(uint16_t base, uint8_t count, vtx_port_fn fn, const char *what)
 		return PP_ENOSPC;
 	p = &vtx_ports[vtx_nports];
 	*p = (struct vtx_port){ .base = base, .count = count, .fn = fn, .what = what };
-	err = vmm_port_claim(base, count, port_claimed_io, p);
+	err = vmm_port_claim(base, count, fn ? port_claimed_io : NULL, p);
 	if (err) {
 		LOG_WARN("port 0x%x-0x%x (%s) cannot be claimed (error %d): %s", base,
 			 base + count - 1u, what, err,
@@ -60,7 +68,7 @@ bool vtx_port_io(struct hal_io_req *req)
 	for (unsigned i = 0; i < vtx_nports; i++) {
 		const struct vtx_port *p = &vtx_ports[i];
 
-		if (req->port >= p->base && req->port - p->base < p->count) {
+		if (p->fn && req->port >= p->base && req->port - p->base < p->count) {
 			p->fn(req);
 			return true;
 		}

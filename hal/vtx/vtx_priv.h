@@ -439,10 +439,16 @@ void vtx_smp_park(void);
 
 /* ---- Ports parapass owns (vtx_port.c): claimed in vmm/'s table, served before vmm_io() ---- */
 typedef void (*vtx_port_fn)(struct hal_io_req *req);
-/* Claim [base, base+count) for fn; PP_EBUSY if a device (the IDE controller) has it. */
+/*
+ * Claim [base, base+count) for fn, trapped; fn NULL only reserves it (the
+ * guest keeps its direct access, no exit). PP_EBUSY if a device (the IDE
+ * controller) has it.
+ */
 int vtx_port_own(uint16_t base, uint8_t count, vtx_port_fn fn, const char *what);
 /* true if the access was to a port parapass owns, and it has been served. */
 bool vtx_port_io(struct hal_io_req *req);
+/* Serve an access as if nothing decoded the port: reads all-ones, writes dropped. */
+void vtx_port_absent(struct hal_io_req *req);
 /* Serve an access as the guest made it, on the hardware. */
 void vtx_port_pass(struct hal_io_req *req);
 
