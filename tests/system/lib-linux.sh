@@ -80,7 +80,6 @@ ll_guest() {
 		{ cat "$LL_W/mkguest.log" >&2; ll_fail "mkguest.sh"; exit 1; }
 	# shellcheck disable=SC1091 # written by mkguest.sh
 	. "$LL_W/guest/guest.env"
-	LL_WORKLOAD=$1
 }
 
 ll_encrypt() {
@@ -350,6 +349,10 @@ ll_trace_prefix() {
 
 # ll_profile LOG: parapass's exit profile (hal/vtx/vtx_prof.c) as variables.
 ll_profile() {
+	# Zeros first: a run that never reached its profile still has figures to print.
+	LL_P_EXITS=0 LL_P_HANDLER=0 LL_P_MED_ACC=0 LL_P_MED_CMDS=0 LL_P_MED_DENIED=0 LL_P_MED_CYC=0
+	LL_P_CRYPTO_CYC=0 LL_P_S_pio_in=0 LL_P_S_pio_out=0 LL_P_S_dma_in=0 LL_P_S_dma_out=0
+	LL_P_S_dma_commands=0 LL_P_S_encrypted=0 LL_P_S_decrypted=0 LL_P_X_I_O=0 LL_P_REASONS=""
 	eval "$(tr -d '\r' <"$1" | awk '
 		/^parapass prof: exit profile/ {
 			sub(/.*: /, ""); printf "LL_P_EXITS=%s\nLL_P_HANDLER=%s\n", $1, $3 }
@@ -420,7 +423,7 @@ EOF
 		eval "got=\${$1:-unset}"
 		[ "$got" = "$2" ] || ll_selftest_fail "$1=$got, want $2"
 	done
-	[ "$(echo $LL_P_REASONS)" = "CPUID EPT_violation I_O" ] || ll_selftest_fail "reasons: $LL_P_REASONS"
+	[ "$LL_P_REASONS" = " CPUID EPT_violation I_O" ] || ll_selftest_fail "reasons: '$LL_P_REASONS'"
 	# Known answer: 64 bytes of ASCII '0', HMAC-SHA256 computed with Python's hmac module.
 	printf '%064d' 0 >"$LL_W/key"
 	fp=$(ll_key_fingerprint "$LL_W/key")
